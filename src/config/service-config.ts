@@ -1,0 +1,132 @@
+/**
+ * The resolved configuration of the authfort-service server: every default filled in, every
+ * value checked, read once at start-up by `loadConfig`.
+ */
+import type { ResolvedServiceAuthOptions } from '../options.js';
+import type { RouteRule } from '../policy/route-table.js';
+
+/**
+ * Settings of the token verifier: the library's options with every default resolved (the clock
+ * is left out; the server uses the real one). Pass it straight to `new ServiceAuth(...)`.
+ */
+export type VerifierConfig = Omit<ResolvedServiceAuthOptions, 'clock'>;
+
+/** A TCP address to listen on. */
+export interface ListenAddress {
+  /** IPv4 address, IPv6 address without brackets (`::1`) or host name. */
+  readonly host: string;
+  /** Port, 0 to 65535; 0 lets the system choose (tests). */
+  readonly port: number;
+}
+
+/** TLS of the gRPC listener, as file paths (absolute, or relative to the working directory). */
+export interface TlsConfig {
+  /** PEM certificate chain the server presents. */
+  readonly certPath: string;
+  /** PEM private key of that certificate. */
+  readonly keyPath: string;
+  /** PEM CA bundle; when set, clients (Envoy) must present a certificate it signed (mTLS). */
+  readonly clientCaPath?: string;
+}
+
+/** The gRPC listener (Envoy ext_authz and `grpc.health.v1`). */
+export interface GrpcListenerConfig extends ListenAddress {
+  /** TLS, or plaintext when absent (the usual sidecar or same-pod set-up). */
+  readonly tls?: TlsConfig;
+}
+
+/** How the introspection endpoint is called. */
+export type IntrospectionStyle = 'authfort' | 'rfc7662';
+
+interface IntrospectionCommon {
+  /** The introspection endpoint (http or https, no credentials in it). */
+  readonly url: string;
+  /** How long one introspection request may take, in milliseconds. Default 1000. */
+  readonly timeoutMs: number;
+}
+
+/** AuthFort's own endpoint: JSON `{"token"}` body and `Authorization: Bearer <secret>`. */
+export interface AuthFortIntrospectionConfig extends IntrospectionCommon {
+  readonly style: 'authfort';
+  /** The bearer secret. Never log it: `redactConfig` replaces it. */
+  readonly secret: string;
+}
+
+/**
+ * An RFC 7662 endpoint: form body `token=...`, client authentication with HTTP Basic
+ * (RFC 6749 section 2.3.1), from `AUTHFORT_INTROSPECT_SECRET` written `client_id:client_secret`.
+ */
+export interface Rfc7662IntrospectionConfig extends IntrospectionCommon {
+  readonly style: 'rfc7662';
+  /** The client id, as written (the caller form-encodes it for Basic authentication). */
+  readonly clientId: string;
+  /** The client secret. Never log it: `redactConfig` replaces it. */
+  readonly clientSecret: string;
+}
+
+/** Introspection settings, by {@link IntrospectionStyle}. */
+export type IntrospectionConfig = AuthFortIntrospectionConfig | Rfc7662IntrospectionConfig;
+
+/**
+ * Where a request's token is looked for. Sources are tried in order; the first one present
+ * is used.
+ */
+export type TokenSource =
+  | {
+      readonly kind: 'header';
+      /** Lower-case header name. */
+      readonly header: string;
+      /**
+       * Auth scheme before the token (`Bearer`), compared case-insensitively (RFC 9110 section
+       * 11.1). Absent: the whole header value is the token.
+       */
+      readonly scheme?: string;
+    }
+  | {
+      readonly kind: 'cookie';
+      /** Cookie name, compared exactly. */
+      readonly cookie: string;
+    };
+
+/** One identity header set on allow: a claim of the token, copied into a request header. */
+export interface IdentityHeader {
+  /** Dot path to the claim (`sub`, `realm_access.roles`); a list is comma-joined. */
+  readonly claim: string;
+  /** Lower-case header name, overwritten on allow and removed when the token lacks the claim. */
+  readonly header: string;
+}
+
+/** A pino log level. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The resolved server configuration. */
+export interface ServiceConfig {
+  /** The YAML file read, if any (absolute path). */
+  readonly configFile?: string;
+  /** Token verification, the library's options resolved. */
+  readonly verifier: VerifierConfig;
+  /** Introspection; absent when no endpoint is configured (routes asking for it get 503). */
+  readonly introspection?: IntrospectionConfig;
+  /** gRPC listener. Default `0.0.0.0:9001`, plaintext. */
+  readonly grpc: GrpcListenerConfig;
+  /** HTTP listener for `/auth`, `/healthz`, `/readyz`. Default `0.0.0.0:8080`. */
+  readonly http: ListenAddress;
+  /** Metrics listener for `/metrics`. Default `0.0.0.0:9464`. */
+  readonly metrics: ListenAddress;
+  /** Processes sharing the ports, 1 to 64. Default 1. */
+  readonly workers: number;
+  /** pino log level. Default `info`. */
+  readonly logLevel: LogLevel;
+  /** `realm` of the `WWW-Authenticate` challenge. Default `authfort`. */
+  readonly realm: string;
+  /** Identity headers set on allow. Default `sub`, `email` and the roles claim. */
+  readonly identityHeaders: readonly IdentityHeader[];
+  /** Where tokens are looked for, in order. Default the `Authorization: Bearer` header. */
+  readonly tokenSources: readonly TokenSource[];
+  /** Route rules, first match wins. Default none. */
+  readonly routes: readonly RouteRule[];
+  /** Route matching options for `new RouteTable(routes, routeMatching)`. */
+  readonly routeMatching: { readonly caseSensitive: boolean };
+  /** Time in-flight requests get to finish on SIGTERM, in seconds. Default 10. */
+  readonly shutdownGraceSeconds: number;
+}
