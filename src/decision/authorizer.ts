@@ -1,0 +1,113 @@
+/**
+ * The one decision core both transports share: (token, method, path, route policy) → Decision.
+ */
+import { AuthFortError } from '../errors.js';
+import type { VerifiedUser } from '../jwt/claims.js';
+import { toAuthFortError } from '../jwt/jose-errors.js';
+import { mergePolicies, type RoutePolicy, type RouteTable } from '../policy/index.js';
+import { allow, deny, type Decision } from './decision.js';
+
+/** What an adapter hands the core for one request. */
+export interface CheckInput {
+  /** The bearer token, or `undefined` when the request carries none. */
+  readonly token: string | undefined;
+  /**
+   * Set when the adapter could not read the request's token or policy (a repeated Authorization
+   * header, a junk `context_extensions` value): the core denies with it.
+   */
+  readonly inputError?: AuthFortError;
+  /**
+   * The original request's method and path, as the proxy reported them. Usually one; when a
+   * request names its target in several ways (NGINX's `X-Original-URI` beside Caddy's
+   * `X-Forwarded-Uri`), each is matched and the strictest policy applies, so a header a client
+   * adds can only ever make the check stricter.
+   */
+  readonly targets: readonly RequestTarget[];
+  /** Policy the proxy operator attached to this route (context_extensions or query string). */
+  readonly policy?: RoutePolicy;
+}
+
+/** The method and path of the request being authorized. */
+export interface RequestTarget {
+  /** HTTP method, upper-case. */
+  readonly method: string;
+  /** Path as the proxy saw it; query and fragment may be included (rule matching strips them). */
+  readonly path: string;
+}
+
+/** Verifies a token; `ServiceAuth` and `TokenVerifier` both fit. */
+export interface TokenChecker {
+  verifyToken(token: string): Promise<VerifiedUser>;
+}
+
+/** Asks the auth server whether a token is still active (RFC 7662 or AuthFort's endpoint). */
+export interface Introspector {
+  /** Resolves `true` when active; rejects with `ERR_INTROSPECTION_UNAVAILABLE` on failure. */
+  isActive(token: string): Promise<boolean>;
+}
+
+/** What the core is built from. */
+export interface AuthorizerOptions {
+  readonly verifier: TokenChecker;
+  /** YAML route rules; matched on method and path before the per-request policy merges in. */
+  readonly routes?: RouteTable;
+  /** Introspection client; routes that ask for introspection without one are answered 503. */
+  readonly introspector?: Introspector;
+}
+
+/** Turns one request into a {@link Decision}. Never throws: a failure is a denial. */
+export class Authorizer {
+  readonly #verifier: TokenChecker;
+  readonly #routes: RouteTable | undefined;
+  readonly #introspector: Introspector | undefined;
+
+  /** @param options - the verifier, the route rules and the optional introspection client. */
+  constructor(options: AuthorizerOptions) {
+    this.#verifier = options.verifier;
+    this.#routes = options.routes;
+    this.#introspector = options.introspector;
+  }
+
+  /** Decides one request. */
+  async check(input: CheckInput): Promise<Decision> {
+    try {
+      return await this.#check(input);
+    } catch (error) {
+      // A failure is a denial, never an allow. Our own errors keep their code (a key set outage
+      // stays a 503); anything unexpected becomes ERR_INTERNAL.
+      return deny(toAuthFortError(error));
+    }
+  }
+
+  async #check(input: CheckInput): Promise<Decision> {
+    if (input.inputError !== undefined) return deny(input.inputError);
+
+    const routes = this.#routes;
+    const matched = routes
+      ? input.targets.map(({ method, path }) => routes.match(method, path))
+      : [];
+    const policy = mergePolicies(...matched, input.policy);
+
+    if (input.token === undefined) return deny(new AuthFortError('ERR_TOKEN_MISSING'));
+
+    const user = await this.#verifier.verifyToken(input.token);
+
+    for (const anyOf of policy.roleSets) {
+      if (!anyOf.some((role) => user.roles.includes(role))) {
+        return deny(new AuthFortError('ERR_ROLE_MISSING'));
+      }
+    }
+
+    if (policy.introspect) {
+      // DESIGN.md: never silently downgrade a route that asks for introspection to JWKS-only.
+      if (this.#introspector === undefined) {
+        return deny(new AuthFortError('ERR_INTROSPECTION_NOT_CONFIGURED'));
+      }
+      if (!(await this.#introspector.isActive(input.token))) {
+        return deny(new AuthFortError('ERR_TOKEN_INACTIVE'));
+      }
+    }
+
+    return allow(user);
+  }
+}
