@@ -57,14 +57,51 @@ export async function requireBinary(
   const binary = await findBinary(program);
   if (binary !== undefined) return binary;
 
-  const override = OVERRIDES[program];
-  const message = process.env[override]
-    ? `${program} not found: ${override}=${process.env[override]} is not executable`
-    : `${program} not installed: ${INSTALL_HINTS[program]}`;
+  const message = missingMessage(program);
   if (process.env.CI === 'true') throw new Error(`${message} (required when CI=true)`);
 
   t.skip(message);
   return undefined;
+}
+
+/** A proxy binary for a suite that starts the proxy once, in `before()`. */
+export interface SuiteBinary {
+  /**
+   * The `skip` option of `describe()`: the install hint when the binary is missing, `false` when
+   * it is there or when `CI=true` (CI must not skip).
+   */
+  skip: string | false;
+  /** The binary's path; throws the install hint when it is missing. Call it in `before()`. */
+  path(): string;
+}
+
+/**
+ * {@link requireBinary} for a whole `describe()`: a suite context cannot skip itself from a
+ * hook, so the lookup happens at module load and the suite is skipped (locally) or its
+ * `before()` fails (`CI=true`) when the binary is missing:
+ *
+ *     const envoy = await suiteBinary('envoy');
+ *     describe('...', { skip: envoy.skip }, () => {
+ *       before(async () => { const binary = envoy.path(); ... });
+ *     });
+ */
+export async function suiteBinary(program: ProxyProgram): Promise<SuiteBinary> {
+  const binary = await findBinary(program);
+  const message = binary === undefined ? missingMessage(program) : undefined;
+  return {
+    skip: message !== undefined && process.env.CI !== 'true' ? message : false,
+    path() {
+      if (binary === undefined) throw new Error(`${message} (required when CI=true)`);
+      return binary;
+    },
+  };
+}
+
+function missingMessage(program: ProxyProgram): string {
+  const override = OVERRIDES[program];
+  return process.env[override]
+    ? `${program} not found: ${override}=${process.env[override]} is not executable`
+    : `${program} not installed: ${INSTALL_HINTS[program]}`;
 }
 
 async function lookUp(program: ProxyProgram): Promise<string | undefined> {

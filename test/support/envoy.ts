@@ -32,6 +32,11 @@ export interface EnvoyOptions {
    * `AUTHFORT_HTTP_PORT` (envoy-http.yaml); the rest default to loopback and free ports.
    */
   values: TemplateValues;
+  /**
+   * Rewrites the rendered config before Envoy reads it, for a test that must take one safeguard
+   * out to see another work alone. Default none: the shipped file as it is.
+   */
+  transform?: (config: string) => string;
 }
 
 /**
@@ -41,7 +46,8 @@ export interface EnvoyOptions {
 export async function startEnvoy(options: EnvoyOptions): Promise<EnvoyHandle> {
   const [listenPort, adminPort] = (await freePorts(2)) as [number, number];
   const values = { ...loopbackDefaults(listenPort, adminPort), ...options.values };
-  const config = await renderConfig(options.template, values);
+  const rendered = await renderConfig(options.template, values);
+  const config = options.transform === undefined ? rendered : options.transform(rendered);
 
   const workDir = await makeWorkDir('envoy');
   const configFile = path.join(workDir, options.template);
