@@ -157,7 +157,7 @@ export function readConfigFile(path: string, key: string): FileSettings {
     ...(present('tokenSources') && {
       tokenSources: readTokenSources(root.tokenSources, 'tokenSources'),
     }),
-    ...(present('routes') && { routes: readRoutes(root.routes, 'routes', caseSensitive ?? true) }),
+    ...(present('routes') && { routes: readRoutes(root.routes, 'routes', caseSensitive) }),
     ...(caseSensitive !== undefined && { caseSensitive }),
   };
 }

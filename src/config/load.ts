@@ -94,7 +94,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     identityHeaders,
     tokenSources,
     routes: file?.routes ?? [],
-    routeMatching: { caseSensitive: file?.caseSensitive ?? true },
+    routeMatching: file?.caseSensitive === undefined ? {} : { caseSensitive: file.caseSensitive },
     shutdownGraceSeconds: settings.shutdownGraceSeconds?.value ?? DEFAULT.shutdownGraceSeconds,
   });
 }

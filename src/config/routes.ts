@@ -35,7 +35,11 @@ function readRule(value: unknown, key: string): RouteRule {
  *
  * @param caseSensitive - the `routeMatching.caseSensitive` the table will be built with
  */
-export function readRoutes(value: unknown, key: string, caseSensitive: boolean): RouteRule[] {
+export function readRoutes(
+  value: unknown,
+  key: string,
+  caseSensitive: boolean | undefined,
+): RouteRule[] {
   if (!Array.isArray(value)) {
     throw configError(key, `${key} must be a list of route rules, ${got(value)}`);
   }

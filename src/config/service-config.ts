@@ -126,7 +126,7 @@ export interface ServiceConfig {
   /** Route rules, first match wins. Default none. */
   readonly routes: readonly RouteRule[];
   /** Route matching options for `new RouteTable(routes, routeMatching)`. */
-  readonly routeMatching: { readonly caseSensitive: boolean };
+  readonly routeMatching: { readonly caseSensitive?: boolean };
   /** Time in-flight requests get to finish on SIGTERM, in seconds. Default 10. */
   readonly shutdownGraceSeconds: number;
 }

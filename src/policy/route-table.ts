@@ -10,8 +10,8 @@ import { mergePolicies, routePolicy, type RoutePolicy } from './route-policy.js'
 export interface RouteRule {
   /**
    * Path pattern: `/orders` exact, `*` exactly one segment, `**` zero or more segments
-   * (`/admin/**` matches `/admin` and everything below). Case-sensitive unless the table is
-   * built with `caseSensitive: false`; a trailing slash is insignificant.
+   * (`/admin/**` matches `/admin` and everything below). Letter case: see
+   * {@link RouteTableOptions.caseSensitive}; a trailing slash is insignificant.
    */
   readonly path: string;
   /** Methods the rule applies to, compared upper-case. Absent: every method. */
@@ -25,15 +25,19 @@ export interface RouteRule {
 /** Options of a {@link RouteTable}. */
 export interface RouteTableOptions {
   /**
-   * Compare paths case-sensitively. Default true, as Envoy and NGINX route matching do. Set it
-   * to false in front of a case-insensitive backend (IIS, ASP.NET, a case-insensitive file
-   * system), where `/ADMIN` reaches the same handler as `/admin`.
+   * How letter case is compared. `true`: exactly, as Envoy and NGINX route. `false`: ignoring
+   * ASCII case. Default (unset): both, strictest wins, because backends differ (Express and IIS
+   * route `/ADMIN` to the `/admin` handler, Envoy and NGINX do not), and a rule can only add
+   * requirements: matching a path both ways never lets a request skip a rule that either reading
+   * would have hit, nor lets an earlier case-folded rule shadow a later exact one.
    */
   readonly caseSensitive?: boolean;
 }
 
 interface CompiledRule {
+  /** The pattern compared exactly, and compared with ASCII case folded. */
   readonly pattern: PathPattern;
+  readonly foldedPattern: PathPattern;
   readonly methods: ReadonlySet<string> | undefined;
   readonly policy: RoutePolicy;
 }
@@ -90,9 +94,9 @@ function compileRoles(roles: readonly string[] | undefined, key: string): readon
  * `/admin/..%2Fpublic` cannot dodge a `/admin/**` rule, whichever way the backend reads them.
  *
  * Operators should know:
- * - Matching is case-sensitive by default, like Envoy and NGINX: `/ADMIN` does not match
- *   `/admin/**`. In front of a case-insensitive backend, build the table with
- *   `caseSensitive: false`, or `/ADMIN` reaches the admin handler unchecked.
+ * - By default a path is matched both exactly and with letter case folded, and the strictest
+ *   policy wins (see {@link RouteTableOptions.caseSensitive}), so `/ADMIN` cannot dodge
+ *   `/admin/**` whatever the backend does with case.
  * - A rule listing GET also applies to HEAD (frameworks route HEAD to GET handlers).
  * - A backend that honours `X-HTTP-Method-Override` runs a method other than the one matched
  *   here; do not narrow rules by method in front of one.
@@ -101,23 +105,27 @@ function compileRoles(roles: readonly string[] | undefined, key: string): readon
  */
 export class RouteTable {
   readonly #rules: readonly CompiledRule[];
-  readonly #caseSensitive: boolean;
+  /** Which comparisons run: exact, case-folded, or both. */
+  readonly #folds: readonly boolean[];
 
   /**
    * @param rules - the rules in priority order
-   * @param options - matching options; paths are case-sensitive by default
+   * @param options - matching options; by default paths match both exactly and case-folded
    * @throws AuthFortError `ERR_CONFIG_INVALID` with `key` such as `routes[2].path` for a rule
    *   that is malformed or could never match
    */
   constructor(rules: readonly RouteRule[], options: RouteTableOptions = {}) {
-    this.#caseSensitive = options.caseSensitive ?? true;
+    this.#folds =
+      options.caseSensitive === undefined ? [false, true] : [options.caseSensitive === false];
 
     this.#rules = rules.map((rule, index) => {
       const prefix = `routes[${index}]`;
-      const pattern = new PathPattern(rule.path, `${prefix}.path`, this.#caseSensitive);
+      const pattern = new PathPattern(rule.path, `${prefix}.path`, true);
+      const foldedPattern = new PathPattern(rule.path, `${prefix}.path`, false);
       const methods = compileMethods(rule.methods, `${prefix}.methods`);
       const roles = compileRoles(rule.roles, `${prefix}.roles`);
-      return { pattern, methods, policy: routePolicy(roles, rule.introspect === true) };
+      const policy = routePolicy(roles, rule.introspect === true);
+      return { pattern, foldedPattern, methods, policy };
     });
   }
 
@@ -137,23 +145,23 @@ export class RouteTable {
     if (this.#rules.length === 0) return undefined;
 
     const verb = method.toUpperCase();
-    const readings = pathReadings(path);
-    if (readings.length === 1) return this.#first(verb, readings[0] as readonly string[]);
-
     const hits: RoutePolicy[] = [];
-    for (const segments of readings) {
-      const policy = this.#first(verb, segments);
-      if (policy !== undefined) hits.push(policy);
+    for (const segments of pathReadings(path)) {
+      for (const folded of this.#folds) {
+        const policy = this.#first(verb, segments, folded);
+        if (policy !== undefined && !hits.includes(policy)) hits.push(policy);
+      }
     }
-    return hits.length === 0 ? undefined : mergePolicies(...hits);
+    if (hits.length <= 1) return hits[0];
+    return mergePolicies(...hits);
   }
 
-  #first(verb: string, segments: readonly string[]): RoutePolicy | undefined {
-    const compared = this.#caseSensitive ? segments : segments.map(lowerAscii);
+  #first(verb: string, segments: readonly string[], folded: boolean): RoutePolicy | undefined {
+    const compared = folded ? segments.map(lowerAscii) : segments;
 
     for (const rule of this.#rules) {
       if (rule.methods !== undefined && !rule.methods.has(verb)) continue;
-      if (rule.pattern.matches(compared)) return rule.policy;
+      if ((folded ? rule.foldedPattern : rule.pattern).matches(compared)) return rule.policy;
     }
     return undefined;
   }

@@ -31,7 +31,7 @@ describe('configuration from environment variables', () => {
     assert.equal(config.realm, 'authfort');
     assert.equal(config.shutdownGraceSeconds, 10);
     assert.deepEqual(config.routes, []);
-    assert.deepEqual(config.routeMatching, { caseSensitive: true });
+    assert.deepEqual(config.routeMatching, {});
     assert.deepEqual(config.tokenSources, [
       { kind: 'header', header: 'authorization', scheme: 'Bearer' },
     ]);

@@ -58,7 +58,8 @@ const ROUTES_YAML = `routes:
 /**
  * Ways to write /reports/q1 that the /reports rule must still catch, whatever the proxy left
  * untidied in the path it reported: an empty segment, an escaped letter, dot segments, and a
- * `;parameter` (which Tomcat and Jetty cut off, `..;` included).
+ * `;parameter` (which Tomcat and Jetty cut off, `..;` included), and other letter case (which
+ * Express and IIS ignore).
  */
 export const REPORTS_SPELLINGS: readonly string[] = [
   '/reports/q1',
@@ -68,6 +69,8 @@ export const REPORTS_SPELLINGS: readonly string[] = [
   '/reports/./q1',
   '/reports;x/q1',
   '/x/..;/reports/q1',
+  '/Reports/q1',
+  '/REPORTS/q1',
 ];
 
 /** A running authfort-service and the issuer whose key set it trusts. */

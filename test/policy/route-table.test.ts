@@ -48,8 +48,27 @@ describe('route table', () => {
     ]);
   });
 
-  it('is case-sensitive by default, like Envoy and NGINX', () => {
-    assert.equal(table.match('GET', '/Orders/7/items'), undefined);
+  it('matches letter case both ways by default, so /ADMIN cannot dodge /admin/**', () => {
+    assert.deepEqual(table.match('GET', '/Orders/7/items')?.roleSets, [['user', 'auditor']]);
+    assert.deepEqual(table.match('GET', '/ADMIN/Users')?.roleSets, [['admin']]);
+  });
+
+  it('never lets an earlier case-folded rule shadow a later exact one', () => {
+    const rules = [
+      { path: '/API/**', roles: [] },
+      { path: '/api/admin/**', roles: ['admin'] },
+    ];
+    // Exactly, /api/admin/x hits the second rule; folded, the first. The strictest applies.
+    assert.deepEqual(new RouteTable(rules).match('GET', '/api/admin/x')?.roleSets, [['admin']]);
+    assert.deepEqual(
+      new RouteTable(rules, { caseSensitive: false }).match('GET', '/api/admin/x')?.roleSets,
+      [],
+    );
+  });
+
+  it('can compare case exactly, as Envoy and NGINX route', () => {
+    const exact = new RouteTable(RULES, { caseSensitive: true });
+    assert.equal(exact.match('GET', '/Orders/7/items'), undefined);
   });
 
   it('can match case-insensitively for a case-insensitive backend', () => {
