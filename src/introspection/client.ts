@@ -16,7 +16,8 @@ import {
   type OptionNames,
   type ResolvedIntrospectionOptions,
 } from './options.js';
-import { discard, readBoundedText, type BodyProblem } from './response-body.js';
+import { discardBody } from '../upstream/bounded-body.js';
+import { readBoundedText, type BodyProblem } from './response-body.js';
 import { IntrospectionResultCache, tokenKey } from './result-cache.js';
 import {
   answerProblem,
@@ -161,7 +162,7 @@ export class IntrospectionClient implements Introspector {
     // `"active": false`. So any other status (401 for bad credentials per section 2.3, a 5xx,
     // a 3xx) says nothing about the token.
     if (upstreamStatus !== 200) {
-      await discard(response);
+      await discardBody(response);
       const what =
         upstreamStatus >= 300 && upstreamStatus < 400
           ? `answered a redirect (HTTP ${upstreamStatus}), which is not followed`

@@ -9,6 +9,7 @@
  */
 
 import { AuthFortError, isAuthFortError } from '../errors.js';
+import { discardBody, readBoundedBody } from '../upstream/bounded-body.js';
 
 /** How many same-origin redirects one request follows before it fails. */
 export const MAX_REDIRECTS = 3;
@@ -68,7 +69,7 @@ export async function fetchBounded(
       });
 
       if (REDIRECT_STATUSES.has(response.status)) {
-        await discard(response);
+        await discardBody(response);
         current = nextLocation(current, response, redirects);
         continue;
       }
@@ -126,7 +127,7 @@ async function readBody(url: URL, response: Response, maxBytes: number): Promise
   const context = { url: redactUrl(url), upstreamStatus: response.status };
 
   if (response.status !== 200) {
-    await discard(response);
+    await discardBody(response);
     throw new AuthFortError(
       'ERR_JWKS_FETCH_FAILED',
       `The request to ${context.url} answered HTTP ${response.status}.`,
@@ -134,32 +135,9 @@ async function readBody(url: URL, response: Response, maxBytes: number): Promise
     );
   }
 
-  // Content-Length is checked first so an oversized body is refused without reading it; the
-  // byte count below still holds when it is absent (chunked) or understates a decoded body.
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) {
-    await discard(response);
-    throw tooLarge(context, maxBytes);
-  }
-
-  if (response.body === null) return new Uint8Array(0);
-
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(context, maxBytes);
-    }
-    chunks.push(value);
-  }
-
-  return Buffer.concat(chunks);
+  const body = await readBoundedBody(response, maxBytes);
+  if (body === undefined) throw tooLarge(context, maxBytes);
+  return body;
 }
 
 function tooLarge(context: { url: string; upstreamStatus: number }, maxBytes: number) {
@@ -168,10 +146,6 @@ function tooLarge(context: { url: string; upstreamStatus: number }, maxBytes: nu
     `The response from ${context.url} is larger than ${maxBytes} bytes.`,
     context,
   );
-}
-
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
 }
 
 function parseUrl(location: string, base: URL): URL | undefined {
