@@ -38,7 +38,10 @@ export interface ServiceAuthOptions {
   jwksMaxBytes?: number;
   /** Largest token accepted, in bytes. Default 8192. */
   maxTokenBytes?: number;
-  /** How many verified tokens to remember, skipping repeated signature checks. Default 10000; 0 off. */
+  /**
+   * How many verified tokens to remember, skipping repeated signature checks. Default 10000;
+   * 0 turns the cache off.
+   */
   tokenCacheSize?: number;
   /** Clock in milliseconds since the epoch; for tests. Default `Date.now`. */
   clock?: () => number;
@@ -124,7 +127,7 @@ function httpUrl(key: string, value: string | undefined): string | undefined {
 
 function list(value: string | readonly string[] | undefined): readonly string[] {
   if (value === undefined) return [];
-  return typeof value === 'string' ? [value] : value;
+  return typeof value === 'string' ? [value] : [...value];
 }
 
 /**
@@ -158,15 +161,35 @@ export function resolveOptions(options: ServiceAuthOptions): ResolvedServiceAuth
     issuer,
     audience: list(options.audience),
     algorithms: [...algorithms],
-    clockSkewSeconds: wholeNumber('clockSkewSeconds', options.clockSkewSeconds, DEFAULTS.clockSkewSeconds, 0),
+    clockSkewSeconds: wholeNumber(
+      'clockSkewSeconds',
+      options.clockSkewSeconds,
+      DEFAULTS.clockSkewSeconds,
+      0,
+    ),
     requiredClaims: [...(options.requiredClaims ?? DEFAULTS.requiredClaims)],
     rolesClaim: options.rolesClaim ?? DEFAULTS.rolesClaim,
-    jwksMaxAgeSeconds: wholeNumber('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, DEFAULTS.jwksMaxAgeSeconds, 1),
-    jwksCooldownSeconds: wholeNumber('jwksCooldownSeconds', options.jwksCooldownSeconds, DEFAULTS.jwksCooldownSeconds, 0),
+    jwksMaxAgeSeconds: wholeNumber(
+      'jwksMaxAgeSeconds',
+      options.jwksMaxAgeSeconds,
+      DEFAULTS.jwksMaxAgeSeconds,
+      1,
+    ),
+    jwksCooldownSeconds: wholeNumber(
+      'jwksCooldownSeconds',
+      options.jwksCooldownSeconds,
+      DEFAULTS.jwksCooldownSeconds,
+      0,
+    ),
     jwksTimeoutMs: wholeNumber('jwksTimeoutMs', options.jwksTimeoutMs, DEFAULTS.jwksTimeoutMs, 1),
     jwksMaxBytes: wholeNumber('jwksMaxBytes', options.jwksMaxBytes, DEFAULTS.jwksMaxBytes, 1024),
     maxTokenBytes: wholeNumber('maxTokenBytes', options.maxTokenBytes, DEFAULTS.maxTokenBytes, 64),
-    tokenCacheSize: wholeNumber('tokenCacheSize', options.tokenCacheSize, DEFAULTS.tokenCacheSize, 0),
+    tokenCacheSize: wholeNumber(
+      'tokenCacheSize',
+      options.tokenCacheSize,
+      DEFAULTS.tokenCacheSize,
+      0,
+    ),
     clock: options.clock ?? Date.now,
   };
 }

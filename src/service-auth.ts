@@ -5,7 +5,11 @@ import { AuthFortError } from './errors.js';
 import { RemoteKeySet } from './jwks/remote-key-set.js';
 import type { VerifiedUser } from './jwt/claims.js';
 import { TokenVerifier } from './jwt/verifier.js';
-import { resolveOptions, type ResolvedServiceAuthOptions, type ServiceAuthOptions } from './options.js';
+import {
+  resolveOptions,
+  type ResolvedServiceAuthOptions,
+  type ServiceAuthOptions,
+} from './options.js';
 
 /**
  * Verifies access tokens locally against the issuer's cached JSON Web Key Set.

@@ -78,7 +78,7 @@ function optionalString(claims: JWTPayload, claim: string): string | undefined {
   return value;
 }
 
-/** Reads the roles list at `path`: absent is no roles; anything but a list of strings is refused. */
+/** The roles list at `path`: absent is no roles; anything but a list of strings is refused. */
 export function readRoles(claims: JWTPayload, path: string): readonly string[] {
   const value = readClaim(claims, path);
   if (value === undefined) return [];
@@ -98,7 +98,9 @@ export function toVerifiedUser(claims: JWTPayload, rolesClaim: string): Verified
   const purpose = claims['purpose'];
   if (purpose !== undefined && purpose !== 'access') throw invalid('purpose', 'absent or "access"');
 
-  if (typeof claims.sub !== 'string' || claims.sub === '') throw invalid('sub', 'a non-empty string');
+  if (typeof claims.sub !== 'string' || claims.sub === '') {
+    throw invalid('sub', 'a non-empty string');
+  }
 
   const ver = claims['ver'];
   if (ver !== undefined && !Number.isSafeInteger(ver)) throw invalid('ver', 'an integer');
@@ -117,7 +119,17 @@ export function toVerifiedUser(claims: JWTPayload, rolesClaim: string): Verified
     issuer: claims.iss as string,
     issuedAt: claims.iat,
     expiresAt: claims.exp as number,
-    claims: Object.freeze(claims),
+    claims: deepFreeze(claims),
   };
   return Object.freeze(user);
+}
+
+// A verified user may be served again from the token cache to other callers, so no caller may
+// change what the next one sees, down to a nested claim such as `realm_access.roles`.
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+  return value;
 }

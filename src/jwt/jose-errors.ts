@@ -9,7 +9,8 @@ function claimFailure(claim: string, reason: string): ErrorCode {
   if (reason === 'missing') return 'ERR_TOKEN_CLAIM_MISSING';
   if (claim === 'iss') return 'ERR_TOKEN_ISSUER_MISMATCH';
   if (claim === 'aud') return 'ERR_TOKEN_AUDIENCE_MISMATCH';
-  if (claim === 'nbf' || (claim === 'iat' && reason === 'check_failed')) {
+  // Only a failed time check is "not yet valid"; an `nbf` that is not a number is a bad claim.
+  if ((claim === 'nbf' || claim === 'iat') && reason === 'check_failed') {
     return 'ERR_TOKEN_NOT_YET_VALID';
   }
   return 'ERR_TOKEN_CLAIM_INVALID';

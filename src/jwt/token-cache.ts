@@ -54,12 +54,22 @@ export class VerifiedTokenCache {
     return entry.user;
   }
 
-  /** Remembers a token that verified with the key `kid`. Tokens without a `kid` are not kept. */
-  set(token: string, user: VerifiedUser, kid: string | undefined): void {
-    if (this.#capacity === 0 || kid === undefined) return;
-
-    const fingerprint = this.#fingerprint(kid);
-    if (fingerprint === undefined) return;
+  /**
+   * Remembers a token that verified with the key `kid`. Tokens without a `kid` are not kept.
+   *
+   * @param fingerprint - the key's identity when it was handed out for this verification. The
+   * key set may have been refreshed while the signature was checked: when `kid` now names other
+   * material (or nothing), the token is not kept, or it would be served under a key that never
+   * verified it.
+   */
+  set(
+    token: string,
+    user: VerifiedUser,
+    kid: string | undefined,
+    fingerprint: string | undefined,
+  ): void {
+    if (this.#capacity === 0 || kid === undefined || fingerprint === undefined) return;
+    if (this.#fingerprint(kid) !== fingerprint) return;
 
     this.#entries.delete(token);
     this.#entries.set(token, { user, kid, fingerprint, expiresAtMs: user.expiresAt * 1000 });

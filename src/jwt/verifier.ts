@@ -6,12 +6,12 @@ import {
   decodeProtectedHeader,
   jwtVerify,
   type CompactJWSHeaderParameters,
-  type CryptoKey,
   type FlattenedJWSInput,
   type JWTVerifyOptions,
 } from 'jose';
 
 import { AuthFortError } from '../errors.js';
+import type { ResolvedKey } from '../jwks/state.js';
 import type { ResolvedServiceAuthOptions } from '../options.js';
 import { checkRequiredClaims, toVerifiedUser, type VerifiedUser } from './claims.js';
 import { toAuthFortError } from './jose-errors.js';
@@ -19,8 +19,11 @@ import { VerifiedTokenCache } from './token-cache.js';
 
 /** Where verification gets its keys: in production a `RemoteKeySet`. */
 export interface KeySource {
-  /** jose key resolver: the key named by the token's protected header. */
-  getKey(header: CompactJWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey>;
+  /**
+   * The key named by the token's protected header, with the fingerprint its `kid` had in the key
+   * set that supplied it (`undefined` for a token without `kid`).
+   */
+  resolveKey(header: CompactJWSHeaderParameters, token: FlattenedJWSInput): Promise<ResolvedKey>;
   /** Identity of the published key with this `kid`; `undefined` once it left the key set. */
   fingerprint(kid: string): string | undefined;
 }
@@ -28,6 +31,7 @@ export interface KeySource {
 // Three base64url segments, none empty: a JWS in compact form (RFC 7515 section 7.1). An unsigned
 // token (`alg: none`) has an empty third segment and a JWE has five, so neither gets further.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const UNSIGNED_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.$/;
 
 // Claims jose itself must see: it checks their presence before their values.
 const ALWAYS_REQUIRED = ['sub', 'exp', 'iss'];
@@ -67,7 +71,8 @@ export class TokenVerifier {
 
   /**
    * Verifies `token` and returns its identity. Rejects with an {@link AuthFortError} whose `code`
-   * says why; never with anything else.
+   * says why; never with anything else. `undefined`, `null` and `''` are `ERR_TOKEN_MISSING`;
+   * any other value that is not a string is `ERR_TOKEN_MALFORMED`.
    */
   async verify(token: unknown): Promise<VerifiedUser> {
     try {
@@ -78,7 +83,10 @@ export class TokenVerifier {
   }
 
   async #verify(token: unknown): Promise<VerifiedUser> {
-    if (typeof token !== 'string' || token === '') throw new AuthFortError('ERR_TOKEN_MISSING');
+    if (token === undefined || token === null || token === '') {
+      throw new AuthFortError('ERR_TOKEN_MISSING');
+    }
+    if (typeof token !== 'string') throw new AuthFortError('ERR_TOKEN_MALFORMED');
 
     // Length counts UTF-16 units; a token is base64url, so anything else is malformed anyway.
     if (token.length > this.#options.maxTokenBytes) throw new AuthFortError('ERR_TOKEN_TOO_LARGE');
@@ -89,9 +97,16 @@ export class TokenVerifier {
 
     const header = this.#readHeader(token);
 
+    // The key comes with its fingerprint from the same key set: a refresh landing during the
+    // (asynchronous) signature check must not let the cache file this token under a new key.
+    let keyFingerprint: string | undefined;
     const { payload } = await jwtVerify(
       token,
-      (protectedHeader, input) => this.#keys.getKey(protectedHeader, input),
+      async (protectedHeader, input) => {
+        const resolved = await this.#keys.resolveKey(protectedHeader, input);
+        keyFingerprint = resolved.fingerprint;
+        return resolved.key;
+      },
       { ...this.#joseOptions, currentDate: new Date(nowMs) },
     );
 
@@ -105,7 +120,7 @@ export class TokenVerifier {
     checkRequiredClaims(payload, this.#dottedRequired);
 
     const user = toVerifiedUser(payload, this.#options.rolesClaim);
-    this.#cache.set(token, user, header.kid);
+    this.#cache.set(token, user, header.kid, keyFingerprint);
     return user;
   }
 
@@ -114,21 +129,31 @@ export class TokenVerifier {
    * HMAC-signed tokens with made-up `kid`s never reaches the key set and never triggers a fetch.
    */
   #readHeader(token: string): CompactJWSHeaderParameters {
-    if (!COMPACT_JWS.test(token)) {
-      const segments = token.split('.');
-      if (segments.length === 3 && segments[2] === '') {
-        throw new AuthFortError('ERR_TOKEN_ALG_NOT_ALLOWED', 'Unsigned tokens are never accepted.');
-      }
-      throw new AuthFortError('ERR_TOKEN_MALFORMED');
+    if (UNSIGNED_JWS.test(token)) {
+      throw new AuthFortError('ERR_TOKEN_ALG_NOT_ALLOWED', 'Unsigned tokens are never accepted.');
+    }
+    if (!COMPACT_JWS.test(token)) throw new AuthFortError('ERR_TOKEN_MALFORMED');
+
+    let header: CompactJWSHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token) as CompactJWSHeaderParameters;
+    } catch (cause) {
+      // jose throws a plain TypeError for a header that is not a base64url JSON object; left
+      // alone it would read as ERR_INTERNAL, a server fault, for what is the client's junk.
+      throw new AuthFortError('ERR_TOKEN_MALFORMED', undefined, { cause });
     }
 
-    const header = decodeProtectedHeader(token) as CompactJWSHeaderParameters;
     if (typeof header.alg !== 'string' || !this.#options.algorithms.includes(header.alg)) {
       throw new AuthFortError('ERR_TOKEN_ALG_NOT_ALLOWED');
     }
     if (header.kid !== undefined && typeof header.kid !== 'string') {
       throw new AuthFortError('ERR_TOKEN_MALFORMED');
     }
+
+    // RFC 7515 section 4.1.11: a JWS naming a critical extension its recipient does not
+    // understand is invalid. We understand none (jose's `b64` is not allowed in a JWT), and
+    // jose's own refusal (JOSENotSupported) would read as an algorithm problem.
+    if (header.crit !== undefined) throw new AuthFortError('ERR_TOKEN_MALFORMED');
     return header;
   }
 
