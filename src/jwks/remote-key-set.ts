@@ -23,7 +23,7 @@ import type { CryptoKey, FlattenedJWSInput, JWSHeaderParameters } from 'jose';
 import { AuthFortError, isAuthFortError } from '../errors.js';
 
 import { redactUrl } from './fetch.js';
-import { diffKids, keyUnknownError, resolveKey } from './key-set-snapshot.js';
+import { diffKids, keyUnknownError, resolveKey, type KeySetSnapshot } from './key-set-snapshot.js';
 import { discoverKeySetUrl, loadKeySet, type LoadedKeySet, type RequestLimits } from './load.js';
 import {
   resolveRemoteKeySetOptions,
@@ -31,7 +31,7 @@ import {
   type ResolvedRemoteKeySetOptions,
 } from './options.js';
 import { minimumFetchIntervalSeconds, refreshDelaySeconds, retryDelaySeconds } from './schedule.js';
-import type { KeySetState, RefreshTrigger, RemoteKeySetEvents } from './state.js';
+import type { KeySetState, RefreshTrigger, RemoteKeySetEvents, ResolvedKey } from './state.js';
 
 // setTimeout fires at once (with a warning) past 2^31 - 1 ms, about 24.8 days.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -115,14 +115,34 @@ export class RemoteKeySet extends EventEmitter<RemoteKeySetEvents> {
     protectedHeader: JWSHeaderParameters,
     token?: FlattenedJWSInput,
   ): Promise<CryptoKey> {
+    return (await this.resolveKey(protectedHeader, token)).key;
+  }
+
+  /**
+   * {@link RemoteKeySet.getKey}, and the fingerprint of the `kid` in the very key set the key
+   * came from. A cache of verified tokens needs the pair: reading the fingerprint afterwards
+   * could see a set refreshed in between, and trust a token under a key that did not sign it.
+   *
+   * @param protectedHeader The token's protected header.
+   * @param token The token; only its unprotected header (JWS JSON serialization) is read.
+   * @throws AuthFortError as {@link RemoteKeySet.getKey} does.
+   */
+  async resolveKey(
+    protectedHeader: JWSHeaderParameters,
+    token?: FlattenedJWSInput,
+  ): Promise<ResolvedKey> {
     const { kid } = { ...protectedHeader, ...token?.header };
     if (kid !== undefined && typeof kid !== 'string') {
       throw new AuthFortError('ERR_TOKEN_MALFORMED', 'The token "kid" header is not a string.');
     }
+    const resolved = (snapshot: KeySetSnapshot, key: CryptoKey): ResolvedKey => ({
+      key,
+      fingerprint: kid === undefined ? undefined : snapshot.fingerprints.get(kid),
+    });
 
     const before = this.#current ?? (await this.#loadOnDemand());
     const key = await resolveKey(before.snapshot, protectedHeader, token);
-    if (key !== undefined) return key;
+    if (key !== undefined) return resolved(before.snapshot, key);
 
     // A known kid that matches no key for this alg is the token's fault; refetching cannot help.
     if (kid !== undefined && before.snapshot.fingerprints.has(kid)) throw keyUnknownError();
@@ -131,7 +151,7 @@ export class RemoteKeySet extends EventEmitter<RemoteKeySetEvents> {
     const after = this.#current ?? before;
     if (after !== before) {
       const retried = await resolveKey(after.snapshot, protectedHeader, token);
-      if (retried !== undefined) return retried;
+      if (retried !== undefined) return resolved(after.snapshot, retried);
     }
 
     throw keyUnknownError(failure);

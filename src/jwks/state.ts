@@ -8,6 +8,7 @@
 import type { AuthFortError } from '../errors.js';
 
 import type { SkippedKey } from './key-set-document.js';
+import type { CryptoKey } from 'jose';
 
 /**
  * What started a fetch:
@@ -97,4 +98,12 @@ export interface KeySetState {
   readonly consecutiveFailures: number;
   /** When the next fetch the key set starts on its own is due (refresh or retry). */
   readonly nextRefreshAt?: number;
+}
+
+/** A verification key, with the fingerprint its `kid` had in the key set that supplied it. */
+export interface ResolvedKey {
+  /** The public key. */
+  readonly key: CryptoKey;
+  /** The `kid`'s fingerprint in that key set; `undefined` for a token without `kid`. */
+  readonly fingerprint: string | undefined;
 }
