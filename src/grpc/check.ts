@@ -51,8 +51,11 @@ function requestHeaders(request: CheckRequest): Map<string, string> {
     const name = key.toLowerCase();
     // Repeated lines are joined with a comma, as Envoy joins them in `headers`; a repeated
     // Authorization header then reads as one malformed token, never as one of its copies.
+    // Cookie lines join with `; ` instead (RFC 9113 section 8.2.3: HTTP/2 clients may send
+    // each cookie in its own field), or a cookie in a later line would be lost.
     const previous = headers.get(name);
-    headers.set(name, previous === undefined ? text : `${previous},${text}`);
+    const separator = name === 'cookie' ? '; ' : ',';
+    headers.set(name, previous === undefined ? text : `${previous}${separator}${text}`);
   }
   return headers;
 }

@@ -57,10 +57,14 @@ export async function runPrimary(config: ServiceConfig, logger: Logger): Promise
       logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'stopping');
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
 
-      const deadline = setTimeout(() => {
-        for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-        resolve();
-      }, config.shutdownGraceSeconds * 1000 + 1000);
+      const deadline = setTimeout(
+        () => {
+          for (const worker of Object.values(cluster.workers ?? {}))
+            worker?.process.kill('SIGKILL');
+          resolve();
+        },
+        config.shutdownGraceSeconds * 1000 + 1000,
+      );
       const check = () => {
         if (Object.keys(cluster.workers ?? {}).length > 0) return;
         clearTimeout(deadline);

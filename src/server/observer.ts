@@ -2,8 +2,9 @@
  * The one place where what happens becomes log lines and metrics. Library modules (key set,
  * verifier, introspection client) only expose state and events; this file listens.
  *
- * What may be logged: error codes, claim names, upstream statuses and URLs, key ids, counts, and
- * at debug level the subject of an allowed request. Never a token, a secret or a header map.
+ * What may be logged: error codes, claim names, setting names, upstream statuses and URLs, key
+ * ids, counts, and at debug level the subject of an allowed request. Never a token, a secret or a
+ * header map.
  */
 import type { Logger } from 'pino';
 
@@ -32,6 +33,9 @@ export function errorFields(error: AuthFortError): Record<string, unknown> {
     claim: error.claim,
     upstreamStatus: error.upstreamStatus,
     url: safeUrl(error.url),
+    // The setting at fault, for ERR_CONFIG_INVALID (`context_extensions.introspect`): without it
+    // an operator sees 500s but not which route setting to fix.
+    key: error.key,
     cause:
       error.cause instanceof Error && !('payload' in error.cause) ? error.cause.message : undefined,
   };

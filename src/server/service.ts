@@ -115,17 +115,28 @@ export async function startService(
     AggregatorRegistry.setRegistries([metrics.registry]);
   }
 
-  const ports = {
-    grpc: await bindGrpcServer(
-      grpc.server,
-      config.grpc.host,
-      config.grpc.port,
-      serverCredentials(config.grpc.tls),
-    ),
-    http: await listen(http, config.http.host, config.http.port),
-    metrics:
-      metricsServer && (await listen(metricsServer, config.metrics.host, config.metrics.port)),
-  };
+  let ports: RunningService['ports'];
+  try {
+    ports = {
+      grpc: await bindGrpcServer(
+        grpc.server,
+        config.grpc.host,
+        config.grpc.port,
+        serverCredentials(config.grpc.tls),
+      ),
+      http: await listen(http, config.http.host, config.http.port),
+      metrics:
+        metricsServer && (await listen(metricsServer, config.metrics.host, config.metrics.port)),
+    };
+  } catch (error) {
+    // One port failing to bind (taken, not permitted) must not leave the others listening and
+    // the key set refreshing: the process could neither serve nor exit.
+    grpc.server.forceShutdown();
+    http.close();
+    metricsServer?.close();
+    await auth.close();
+    throw error;
+  }
 
   void auth.ready.then(() => {
     if (draining) return;

@@ -15,7 +15,7 @@ function printed(lines: readonly Record<string, unknown>[], name: string): strin
   return (line['text'] as string).slice(name.length + 3);
 }
 
-test('the demo answers checks with the tokens it prints, over HTTP and through `check`', async (t) => {
+test('the demo answers checks with the tokens it prints, over HTTP and by `check`', async (t) => {
   const [grpc, http, metrics] = await freePorts(3);
   const demo = runCli(['demo'], {
     AUTHFORT_GRPC_ADDR: `127.0.0.1:${grpc}`,
