@@ -29,6 +29,12 @@ export interface AuthorizationGrpcServer {
   readonly server: Server;
   /** Marks the server (and the Authorization service) SERVING or NOT_SERVING. */
   setServing(serving: boolean): void;
+  /**
+   * Stops taking calls, waits for the Checks in flight (at most `graceMs`), then ends whatever is
+   * left. Health Watch streams never end on their own, so waiting for every call would always
+   * take the whole grace period; only Checks are waited for.
+   */
+  close(graceMs: number): Promise<void>;
 }
 
 /** The server credentials for `tls`, or insecure ones when it is undefined. */
@@ -40,6 +46,13 @@ export function serverCredentials(tls: TlsConfig | undefined): ServerCredentials
     [{ cert_chain: readFileSync(tls.certPath), private_key: readFileSync(tls.keyPath) }],
     clientCa !== null,
   );
+}
+
+// How long close() lets connections wind down by themselves once every Check is answered.
+const FLUSH_MS = 1000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Creates the gRPC server; health starts NOT_SERVING until `setServing(true)`. */
@@ -56,8 +69,16 @@ export function createGrpcServer(options: GrpcServerOptions): AuthorizationGrpcS
   });
   health.addToServer(server);
 
+  let inFlight = 0;
+  let settled: (() => void) | undefined;
+  const finish = () => {
+    inFlight -= 1;
+    if (inFlight === 0) settled?.();
+  };
+
   const handlers: AuthorizationHandlers = {
     Check(call, callback): void {
+      inFlight += 1;
       const started = process.hrtime.bigint();
       const input = readCheckRequest(call.request, options);
       options.authorizer
@@ -72,7 +93,8 @@ export function createGrpcServer(options: GrpcServerOptions): AuthorizationGrpcS
           const code = decision.allowed ? 'ERR_INTERNAL' : decision.code;
           callback({ code: status.UNAVAILABLE, details: code });
         })
-        .catch(() => callback({ code: status.INTERNAL, details: 'ERR_INTERNAL' }));
+        .catch(() => callback({ code: status.INTERNAL, details: 'ERR_INTERNAL' }))
+        .finally(finish);
     },
   };
   server.addService(authorizationServiceDefinition, handlers);
@@ -83,6 +105,22 @@ export function createGrpcServer(options: GrpcServerOptions): AuthorizationGrpcS
       const state = serving ? 'SERVING' : 'NOT_SERVING';
       health.setStatus('', state);
       health.setStatus(AUTHORIZATION_SERVICE_NAME, state);
+    },
+    async close(graceMs) {
+      const deadline = Date.now() + graceMs;
+      const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      const checksDone = new Promise<void>((resolve) => {
+        settled = resolve;
+        if (inFlight === 0) resolve();
+      });
+      await Promise.race([checksDone, delay(graceMs)]);
+
+      // An answer just given may still sit in the socket's queue, and forceShutdown destroys the
+      // socket. Clients close their connections once their calls are done after the GOAWAY, so
+      // wait for that a moment; then cut what stays open (health Watch streams).
+      await Promise.race([closed, delay(Math.min(FLUSH_MS, Math.max(0, deadline - Date.now())))]);
+      server.forceShutdown();
+      await closed;
     },
   };
 }

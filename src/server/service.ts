@@ -154,15 +154,8 @@ export async function startService(
       grpc.setServing(false);
       metrics.ready.set(0);
 
-      const grpcClosed = new Promise<void>((resolve) => {
-        const timer = setTimeout(() => grpc.server.forceShutdown(), graceMs);
-        grpc.server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
       await Promise.all([
-        grpcClosed,
+        grpc.close(graceMs),
         closeHttp(http, graceMs),
         metricsServer && closeHttp(metricsServer, graceMs),
       ]);

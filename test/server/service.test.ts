@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startService } from '../../src/server/service.js';
 import { OfficialAuthorizationClient } from '../support/envoy-protos.js';
+import { IntrospectionServer } from '../support/introspection-server.js';
 import { JwksServer } from '../support/jwks-server.js';
 import {
   authFortClaims,
@@ -121,6 +122,47 @@ describe('startService: ports and readiness', () => {
     const outcome = await callCheck(client, checkRequest());
     assert.ok(outcome.error, 'the gRPC port no longer answers');
   });
+
+  it('answers a Check in flight when close() begins, then closes', async (t) => {
+    const introspection = await IntrospectionServer.start({ secret: 's3cret' });
+    t.after(() => introspection.close());
+    const svc = await startHarness(t, {
+      key,
+      env: { AUTHFORT_INTROSPECT_URL: introspection.url, AUTHFORT_INTROSPECT_SECRET: 's3cret' },
+    });
+    const token = await signToken(key);
+    introspection.setActive(token).fail({ kind: 'delay', ms: 300 });
+
+    const request = checkRequest(
+      { authorization: `Bearer ${token}` },
+      { contextExtensions: { introspect: 'true' } },
+    );
+    const answer = svc.check(request);
+    while (introspection.requestCount === 0) await new Promise((r) => setTimeout(r, 10));
+
+    const closing = svc.service.close(60_000);
+    const outcome = await answer;
+    assert.equal(outcome.response?.status?.code, 0, String(outcome.error));
+    await closing;
+  });
+
+  // The test's own timeout is what fails if close() waits out its ten-minute grace.
+  it(
+    'does not let an open health Watch stream hold close() for the grace',
+    { timeout: 20_000 },
+    async (t) => {
+      const svc = await startHarness(t, { key });
+      const seen: string[] = [];
+      const stream = svc.health.watch({ service: '' });
+      stream.on('error', () => undefined);
+      const first = once(stream, 'data');
+      stream.on('data', (message: { status: string }) => seen.push(message.status));
+      await first;
+
+      await svc.service.close(600_000);
+      assert.deepEqual(seen, ['SERVING', 'NOT_SERVING']);
+    },
+  );
 
   it('serves no metrics port as a cluster worker', async (t) => {
     const issuer = await JwksServer.start({ keys: [key.publicJwk] });
