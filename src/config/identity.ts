@@ -3,27 +3,11 @@
  * YAML file or the environment, with their defaults.
  */
 import { authScheme, cookieName, identityHeaderName, tokenHeaderName } from './header-names.js';
-import type { IdentityHeader, TokenSource } from './service-config.js';
+import type { IdentityHeader } from '../decision/identity.js';
+import { DEFAULT_TOKEN_SOURCES, type TokenSource } from '../decision/token-source.js';
 import type { Setting } from './settings.js';
 import { claimPath, configError, got } from './values.js';
 import { mapping } from './yaml-shapes.js';
-
-/** The default token source: `Authorization: Bearer <token>` (RFC 6750 section 2.1). */
-export const DEFAULT_TOKEN_SOURCES: readonly TokenSource[] = Object.freeze([
-  Object.freeze({ kind: 'header', header: 'authorization', scheme: 'Bearer' } as const),
-]);
-
-/**
- * The default identity headers: `sub` to `x-user-id`, `email` to `x-user-email`, and the roles
- * claim (`rolesClaim`, so `realm_access.roles` under Keycloak) to `x-user-roles`.
- */
-export function defaultIdentityHeaders(rolesClaim: string): readonly IdentityHeader[] {
-  return [
-    { claim: 'sub', header: 'x-user-id' },
-    { claim: 'email', header: 'x-user-email' },
-    { claim: rolesClaim, header: 'x-user-roles' },
-  ];
-}
 
 /**
  * The `headers:` mapping, claim dot path to header name. It replaces the default mapping as a

@@ -1,14 +1,11 @@
 /**
  * Loading the server configuration: environment variables over the YAML file over defaults.
  */
+import { DEFAULT_IDENTITY_HEADERS } from '../decision/identity.js';
+import { DEFAULT_TOKEN_SOURCES } from '../decision/token-source.js';
 import { readEnv, type Env } from './env.js';
 import { readConfigFile, type FileSettings } from './file.js';
-import {
-  checkHeadersApart,
-  DEFAULT_TOKEN_SOURCES,
-  defaultIdentityHeaders,
-  envTokenSources,
-} from './identity.js';
+import { checkHeadersApart, envTokenSources } from './identity.js';
 import { mergeSettings, resolveIntrospection, resolveVerifier } from './resolve.js';
 import type { ServiceConfig } from './service-config.js';
 import { CONFIG_FILE_ENV, SERVICE_DEFAULTS as DEFAULT } from './settings.js';
@@ -74,7 +71,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     envTokenSources(settings.tokenHeader, settings.tokenCookie) ??
     file?.tokenSources ??
     DEFAULT_TOKEN_SOURCES;
-  const identityHeaders = file?.identityHeaders ?? defaultIdentityHeaders(verifier.rolesClaim);
+  const identityHeaders = file?.identityHeaders ?? DEFAULT_IDENTITY_HEADERS;
   const clashKey = file?.identityHeaders
     ? 'headers'
     : (settings.tokenHeader?.key ?? 'tokenSources');

@@ -2,6 +2,8 @@
  * The resolved configuration of the authfort-service server: every default filled in, every
  * value checked, read once at start-up by `loadConfig`.
  */
+import type { IdentityHeader } from '../decision/identity.js';
+import type { TokenSource } from '../decision/token-source.js';
 import type { ResolvedServiceAuthOptions } from '../options.js';
 import type { RouteRule } from '../policy/route-table.js';
 
@@ -67,34 +69,8 @@ export interface Rfc7662IntrospectionConfig extends IntrospectionCommon {
 /** Introspection settings, by {@link IntrospectionStyle}. */
 export type IntrospectionConfig = AuthFortIntrospectionConfig | Rfc7662IntrospectionConfig;
 
-/**
- * Where a request's token is looked for. Sources are tried in order; the first one present
- * is used.
- */
-export type TokenSource =
-  | {
-      readonly kind: 'header';
-      /** Lower-case header name. */
-      readonly header: string;
-      /**
-       * Auth scheme before the token (`Bearer`), compared case-insensitively (RFC 9110 section
-       * 11.1). Absent: the whole header value is the token.
-       */
-      readonly scheme?: string;
-    }
-  | {
-      readonly kind: 'cookie';
-      /** Cookie name, compared exactly. */
-      readonly cookie: string;
-    };
-
-/** One identity header set on allow: a claim of the token, copied into a request header. */
-export interface IdentityHeader {
-  /** Dot path to the claim (`sub`, `realm_access.roles`); a list is comma-joined. */
-  readonly claim: string;
-  /** Lower-case header name, overwritten on allow and removed when the token lacks the claim. */
-  readonly header: string;
-}
+export type { TokenSource } from '../decision/token-source.js';
+export type { IdentityHeader } from '../decision/identity.js';
 
 /** A pino log level. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

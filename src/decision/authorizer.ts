@@ -4,8 +4,11 @@
 import { AuthFortError } from '../errors.js';
 import type { VerifiedUser } from '../jwt/claims.js';
 import { toAuthFortError } from '../jwt/jose-errors.js';
-import { mergePolicies, type RoutePolicy, type RouteTable } from '../policy/index.js';
+import { mergePolicies, unmetRoleSet, type RoutePolicy, type RouteTable } from '../policy/index.js';
 import { allow, deny, type Decision } from './decision.js';
+
+const NO_TARGET =
+  'Route rules are configured but the proxy sent no X-Original-URI or X-Forwarded-Uri header.';
 
 /** What an adapter hands the core for one request. */
 export interface CheckInput {
@@ -83,6 +86,11 @@ export class Authorizer {
     if (input.inputError !== undefined) return deny(input.inputError);
 
     const routes = this.#routes;
+    if (routes !== undefined && routes.size > 0 && input.targets.length === 0) {
+      // Rules exist but the proxy did not say which request it asks about: matching nothing
+      // would quietly open every ruled route, so the misconfigured proxy gets a 500 instead.
+      return deny(new AuthFortError('ERR_CONFIG_INVALID', NO_TARGET, { key: 'X-Original-URI' }));
+    }
     const matched = routes
       ? input.targets.map(({ method, path }) => routes.match(method, path))
       : [];
@@ -92,10 +100,8 @@ export class Authorizer {
 
     const user = await this.#verifier.verifyToken(input.token);
 
-    for (const anyOf of policy.roleSets) {
-      if (!anyOf.some((role) => user.roles.includes(role))) {
-        return deny(new AuthFortError('ERR_ROLE_MISSING'));
-      }
+    if (unmetRoleSet(policy, user.roles) !== undefined) {
+      return deny(new AuthFortError('ERR_ROLE_MISSING'));
     }
 
     if (policy.introspect) {

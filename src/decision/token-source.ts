@@ -3,17 +3,28 @@
  */
 import { AuthFortError } from '../errors.js';
 
-/** One place a token may travel in. */
+/** One place a token may travel in. Sources are tried in order; the first with a token wins. */
 export type TokenSource =
-  /** A header; with `scheme`, its value must be `<scheme> <token>` (scheme case-insensitive). */
-  | { readonly header: string; readonly scheme?: string }
-  /** A cookie of this name. */
-  | { readonly cookie: string };
+  | {
+      readonly kind: 'header';
+      /** Lower-case header name. */
+      readonly header: string;
+      /**
+       * Auth scheme before the token (`Bearer`), compared case-insensitively (RFC 9110 section
+       * 11.1). Absent: the whole header value is the token.
+       */
+      readonly scheme?: string;
+    }
+  | {
+      readonly kind: 'cookie';
+      /** Cookie name, compared exactly. */
+      readonly cookie: string;
+    };
 
 /** The default: `Authorization: Bearer <token>` (RFC 6750 section 2.1). */
-export const DEFAULT_TOKEN_SOURCES: readonly TokenSource[] = [
-  { header: 'authorization', scheme: 'Bearer' },
-];
+export const DEFAULT_TOKEN_SOURCES: readonly TokenSource[] = Object.freeze([
+  Object.freeze({ kind: 'header', header: 'authorization', scheme: 'Bearer' } as const),
+]);
 
 /** Reads one request header by lower-case name; a repeated header comes joined or as a list. */
 export type HeaderReader = (name: string) => string | readonly string[] | undefined;
@@ -58,7 +69,7 @@ export function extractToken(
   sources: readonly TokenSource[] = DEFAULT_TOKEN_SOURCES,
 ): string | undefined {
   for (const source of sources) {
-    if ('cookie' in source) {
+    if (source.kind === 'cookie') {
       const cookies = readHeader('cookie');
       const joined = typeof cookies === 'string' ? cookies : cookies?.join('; ');
       const token = joined === undefined ? undefined : fromCookie(joined, source.cookie);

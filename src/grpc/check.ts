@@ -11,7 +11,8 @@ import {
 } from '../decision/decision.js';
 import { identityHeaders, type IdentityHeader } from '../decision/identity.js';
 import { extractToken, type TokenSource } from '../decision/token-source.js';
-import { AuthFortError, ERRORS, GrpcCode } from '../errors.js';
+import { ERRORS, GrpcCode } from '../errors.js';
+import { toAuthFortError } from '../jwt/jose-errors.js';
 import { policyFromContextExtensions } from '../policy/index.js';
 import {
   HeaderAppendAction,
@@ -70,10 +71,7 @@ export function readCheckRequest(request: CheckRequest, options: CheckAdapterOpt
     const extensions = request.attributes?.context_extensions ?? {};
     return { token, targets, policy: policyFromContextExtensions(extensions) };
   } catch (error) {
-    const inputError =
-      error instanceof AuthFortError
-        ? error
-        : new AuthFortError('ERR_INTERNAL', undefined, { cause: error });
+    const inputError = toAuthFortError(error);
     return { token: undefined, targets, inputError };
   }
 }

@@ -12,11 +12,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { AuthFortError } from '../errors.js';
 import type { CheckInput, RequestTarget } from '../decision/authorizer.js';
 import { challengeFor, denialBody, type Decision } from '../decision/decision.js';
 import { identityHeaders, type IdentityHeader } from '../decision/identity.js';
 import { extractToken, type TokenSource } from '../decision/token-source.js';
+import { AuthFortError } from '../errors.js';
+import { toAuthFortError } from '../jwt/jose-errors.js';
 import { policyFromQuery, type RoutePolicy } from '../policy/index.js';
 
 /** The path prefix both request shapes share. */
@@ -85,10 +86,7 @@ export function readForwardAuthRequest(
       : policyFromQuery(new URLSearchParams(query));
     return { token: extractToken(readHeader, options.tokenSources), targets, policy };
   } catch (error) {
-    const inputError =
-      error instanceof AuthFortError
-        ? error
-        : new AuthFortError('ERR_INTERNAL', undefined, { cause: error });
+    const inputError = toAuthFortError(error);
     return { token: undefined, inputError, targets };
   }
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { loadConfig } from '../../src/config/index.js';
+import { identityHeaders } from '../../src/decision/identity.js';
+import { toVerifiedUser } from '../../src/jwt/claims.js';
 import { DEFAULTS } from '../../src/options.js';
 import { assertConfigError, BASE_ENV } from './helpers.js';
 
@@ -82,13 +84,19 @@ describe('configuration from environment variables', () => {
     assert.equal(config.verifier.issuer, 'authfort');
   });
 
-  it('uses the roles claim in the default identity headers', () => {
+  it('fills x-user-roles from the configured roles claim by default', () => {
     const config = load({ AUTHFORT_ROLES_CLAIM: 'realm_access.roles' });
-    assert.deepEqual(config.identityHeaders, [
-      { claim: 'sub', header: 'x-user-id' },
-      { claim: 'email', header: 'x-user-email' },
-      { claim: 'realm_access.roles', header: 'x-user-roles' },
-    ]);
+    const user = toVerifiedUser(
+      { sub: 'u1', iss: 'kc', exp: 2_000_000_000, realm_access: { roles: ['admin', 'ops'] } },
+      config.verifier.rolesClaim,
+    );
+    assert.deepEqual(identityHeaders(user, config.identityHeaders), {
+      set: [
+        ['x-user-id', 'u1'],
+        ['x-user-roles', 'admin,ops'],
+      ],
+      remove: ['x-user-email'],
+    });
   });
 });
 

@@ -53,6 +53,18 @@ function codeOf(decision: Decision): string {
 }
 
 describe('Authorizer.check', () => {
+  it('denies (500) when rules exist but the proxy named no target, not skip them', async () => {
+    const routes = new RouteTable([{ path: '/admin/**', roles: ['admin'] }]);
+    const authorizer = new Authorizer({ verifier: verifier(userWith([])).checker, routes });
+
+    const decision = await authorizer.check(input({ targets: [] }));
+    assert.equal(codeOf(decision), 'ERR_CONFIG_INVALID');
+    assert.equal(decision.allowed ? undefined : decision.error.key, 'X-Original-URI');
+
+    const open = new Authorizer({ verifier: verifier(userWith([])).checker });
+    assert.equal((await open.check(input({ targets: [] }))).allowed, true);
+  });
+
   it('allows a verified token on an open route, with its user', async () => {
     const user = userWith(['user']);
     const authorizer = new Authorizer({ verifier: verifier(user).checker });

@@ -61,24 +61,33 @@ describe('extractToken: Authorization: Bearer', () => {
 });
 
 describe('extractToken: other sources', () => {
-  const apiHeader: TokenSource = { header: 'x-api-token' };
-  const cookie: TokenSource = { cookie: 'session' };
+  const apiHeader: TokenSource = { kind: 'header', header: 'x-api-token' };
+  const cookie: TokenSource = { kind: 'cookie', cookie: 'session' };
 
   it('reads a raw token from a header without a scheme', () => {
     assert.equal(extractToken(reader({ 'x-api-token': ' tok ' }), [apiHeader]), 'tok');
   });
 
   it('reads a custom scheme', () => {
-    const sources: TokenSource[] = [{ header: 'x-auth', scheme: 'Token' }];
+    const sources: TokenSource[] = [{ kind: 'header', header: 'x-auth', scheme: 'Token' }];
     assert.equal(extractToken(reader({ 'x-auth': 'token abc' }), sources), 'abc');
     assert.equal(extractToken(reader({ 'x-auth': 'Bearer abc' }), sources), undefined);
   });
 
   it('reads a cookie by exact name, unquoting a quoted value', () => {
-    assert.equal(extractToken(reader({ cookie: 'a=1; session=tok; b=2' }), [cookie]), 'tok');
-    assert.equal(extractToken(reader({ cookie: 'session="tok"' }), [cookie]), 'tok');
-    assert.equal(extractToken(reader({ cookie: 'Session=tok; xsession=t' }), [cookie]), undefined);
-    assert.equal(extractToken(reader({ cookie: 'session=' }), [cookie]), undefined);
+    assert.equal(
+      extractToken(reader({ kind: 'cookie', cookie: 'a=1; session=tok; b=2' }), [cookie]),
+      'tok',
+    );
+    assert.equal(
+      extractToken(reader({ kind: 'cookie', cookie: 'session="tok"' }), [cookie]),
+      'tok',
+    );
+    assert.equal(
+      extractToken(reader({ kind: 'cookie', cookie: 'Session=tok; xsession=t' }), [cookie]),
+      undefined,
+    );
+    assert.equal(extractToken(reader({ kind: 'cookie', cookie: 'session=' }), [cookie]), undefined);
     assert.equal(extractToken(reader({}), [cookie]), undefined);
   });
 
@@ -88,7 +97,7 @@ describe('extractToken: other sources', () => {
 
   it('takes the first source, in order, that has a token', () => {
     const sources: TokenSource[] = [
-      { header: 'authorization', scheme: 'Bearer' },
+      { kind: 'header', header: 'authorization', scheme: 'Bearer' },
       apiHeader,
       cookie,
     ];
@@ -100,6 +109,9 @@ describe('extractToken: other sources', () => {
 
     assert.equal(extractToken(reader(headers), sources), 'first');
     assert.equal(extractToken(reader({ ...headers, authorization: 'Basic x' }), sources), 'second');
-    assert.equal(extractToken(reader({ cookie: 'session=third' }), sources), 'third');
+    assert.equal(
+      extractToken(reader({ kind: 'cookie', cookie: 'session=third' }), sources),
+      'third',
+    );
   });
 });

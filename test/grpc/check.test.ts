@@ -95,7 +95,7 @@ describe('readCheckRequest', () => {
           ),
         ),
       ),
-      { ...OPTIONS, tokenSources: [{ cookie: 'session' }] },
+      { ...OPTIONS, tokenSources: [{ kind: 'cookie', cookie: 'session' }] },
     );
     assert.equal(read.token, 'tok');
   });
