@@ -3,7 +3,6 @@
  * RFC 7662 endpoint.
  */
 export { IntrospectionClient, type IntrospectionStats } from './client.js';
-export { createIntrospector, type IntrospectionConfig } from './create-introspector.js';
 export {
   INTROSPECTION_DEFAULTS,
   type IntrospectionClientOptions,

@@ -78,9 +78,4 @@ export class VerifiedTokenCache {
       this.#entries.delete(oldest);
     }
   }
-
-  /** Forgets every token. */
-  clear(): void {
-    this.#entries.clear();
-  }
 }

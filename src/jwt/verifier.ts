@@ -64,11 +64,6 @@ export class TokenVerifier {
     };
   }
 
-  /** Number of verified tokens currently remembered. */
-  get cachedTokens(): number {
-    return this.#cache.size;
-  }
-
   /**
    * Verifies `token` and returns its identity. Rejects with an {@link AuthFortError} whose `code`
    * says why; never with anything else. `undefined`, `null` and `''` are `ERR_TOKEN_MISSING`;
@@ -155,10 +150,5 @@ export class TokenVerifier {
     // jose's own refusal (JOSENotSupported) would read as an algorithm problem.
     if (header.crit !== undefined) throw new AuthFortError('ERR_TOKEN_MALFORMED');
     return header;
-  }
-
-  /** Forgets every remembered token. */
-  clearCache(): void {
-    this.#cache.clear();
   }
 }

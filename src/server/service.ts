@@ -69,12 +69,15 @@ function introspector(config: ServiceConfig): IntrospectionClient | undefined {
     settings.style === 'authfort'
       ? settings.secret
       : `${settings.clientId}:${settings.clientSecret}`;
-  return new IntrospectionClient({
-    url: settings.url,
-    secret,
-    style: settings.style,
-    timeoutMs: settings.timeoutMs,
-  });
+  return new IntrospectionClient(
+    { url: settings.url, secret, style: settings.style, timeoutMs: settings.timeoutMs },
+    {
+      url: 'AUTHFORT_INTROSPECT_URL',
+      secret: 'AUTHFORT_INTROSPECT_SECRET',
+      style: 'AUTHFORT_INTROSPECT_STYLE',
+      timeoutMs: 'AUTHFORT_INTROSPECT_TIMEOUT_MS',
+    },
+  );
 }
 
 /** Builds the service from `config`, binds its ports, and starts loading the key set. */

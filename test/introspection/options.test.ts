@@ -3,7 +3,6 @@ import { test } from 'node:test';
 
 import type { AuthFortError } from '../../src/errors.js';
 import {
-  createIntrospector,
   INTROSPECTION_DEFAULTS,
   IntrospectionClient,
   type IntrospectionClientOptions,
@@ -67,29 +66,8 @@ test('accepts a cacheSeconds of 0 and an RFC 7662 secret with an empty client se
   assert.ok(new IntrospectionClient({ url: URL, style: 'rfc7662', secret: 'public-client:' }));
 });
 
-test('createIntrospector builds nothing when no endpoint is configured', () => {
-  assert.equal(createIntrospector({}), undefined);
-});
-
-test('createIntrospector builds a client for an endpoint', () => {
-  const client = createIntrospector({ introspectUrl: URL, introspectSecret: 's3cret' });
-  assert.ok(client instanceof IntrospectionClient);
-  assert.equal(client.url, URL);
-});
-
-test('createIntrospector names its settings in configuration errors', () => {
-  assert.equal(
-    configError(() => createIntrospector({ introspectSecret: 'x' })).key,
-    'introspectUrl',
-  );
-  assert.equal(
-    configError(() => createIntrospector({ introspectUrl: URL, introspectTimeoutMs: -5 })).key,
-    'introspectTimeoutMs',
-  );
-
+test('names its settings as the caller asks in configuration errors', () => {
   const envNames = { url: 'AUTHFORT_INTROSPECT_URL', secret: 'AUTHFORT_INTROSPECT_SECRET' };
-  const error = configError(() =>
-    createIntrospector({ introspectUrl: URL, introspectSecret: 'a b' }, envNames),
-  );
+  const error = configError(() => new IntrospectionClient({ url: URL, secret: 'a b' }, envNames));
   assert.equal(error.key, 'AUTHFORT_INTROSPECT_SECRET');
 });
