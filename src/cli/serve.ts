@@ -16,10 +16,10 @@ import { startService, type RunningService } from '../server/service.js';
 function untilSignal(service: RunningService, config: ServiceConfig, logger: Logger) {
   return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'draining');
+      logger.info({ signal, drainSeconds: config.drainSeconds }, 'draining');
       // A second signal while draining means "now".
       process.once(signal, () => resolve(1));
-      service.close(config.shutdownGraceSeconds * 1000).then(
+      service.close(config.shutdownGraceSeconds * 1000, config.drainSeconds * 1000).then(
         () => {
           logger.info('stopped');
           resolve(0);

@@ -8,7 +8,13 @@ import { readConfigFile, type FileSettings } from './file.js';
 import { checkHeadersApart, envTokenSources } from './identity.js';
 import { mergeSettings, resolveIntrospection, resolveVerifier } from './resolve.js';
 import type { ServiceConfig } from './service-config.js';
-import { CONFIG_FILE_ENV, SERVICE_DEFAULTS as DEFAULT } from './settings.js';
+import {
+  CONFIG_FILE_ENV,
+  keyLike,
+  SERVICE_DEFAULTS as DEFAULT,
+  type SettingsLayer,
+} from './settings.js';
+import { configError } from './values.js';
 import { resolveTls } from './tls.js';
 
 /** Where {@link loadConfig} reads from. */
@@ -36,6 +42,21 @@ function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   for (const child of Object.values(value)) deepFreeze(child);
   return Object.freeze(value);
+}
+
+/**
+ * The drain period: as set, which may not exceed the grace period it is part of; by default the
+ * shorter of the default and the grace period.
+ */
+function drainSeconds(settings: SettingsLayer, graceSeconds: number): number {
+  const drain = settings.drainSeconds;
+  if (drain === undefined) return Math.min(DEFAULT.drainSeconds, graceSeconds);
+  if (drain.value > graceSeconds) {
+    const key = keyLike('drainSeconds', drain);
+    const grace = keyLike('shutdownGraceSeconds', drain);
+    throw configError(key, `${key} must not exceed ${grace} (${graceSeconds}), got ${drain.value}`);
+  }
+  return drain.value;
 }
 
 /**
@@ -78,6 +99,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
   checkHeadersApart(identityHeaders, tokenSources, clashKey);
 
   const grpc = settings.grpcAddr?.value ?? DEFAULT.grpcAddr;
+  const shutdownGraceSeconds = settings.shutdownGraceSeconds?.value ?? DEFAULT.shutdownGraceSeconds;
   return deepFreeze({
     ...(file !== undefined && { configFile: file.path }),
     verifier: { ...verifier },
@@ -92,6 +114,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ServiceConfig {
     tokenSources,
     routes: file?.routes ?? [],
     routeMatching: file?.caseSensitive === undefined ? {} : { caseSensitive: file.caseSensitive },
-    shutdownGraceSeconds: settings.shutdownGraceSeconds?.value ?? DEFAULT.shutdownGraceSeconds,
+    shutdownGraceSeconds,
+    drainSeconds: drainSeconds(settings, shutdownGraceSeconds),
   });
 }

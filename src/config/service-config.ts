@@ -103,6 +103,12 @@ export interface ServiceConfig {
   readonly routes: readonly RouteRule[];
   /** Route matching options for `new RouteTable(routes, routeMatching)`. */
   readonly routeMatching: { readonly caseSensitive?: boolean };
-  /** Time in-flight requests get to finish on SIGTERM, in seconds. Default 10. */
+  /** The whole time a stop may take after SIGTERM, in seconds. Default 10. */
   readonly shutdownGraceSeconds: number;
+  /**
+   * The first part of the grace period, in seconds, in which the service still answers checks
+   * while its health reports NOT_SERVING, so health-checking proxies steer away before the ports
+   * close. Default 5, or the grace period when that is shorter.
+   */
+  readonly drainSeconds: number;
 }

@@ -53,6 +53,7 @@ export interface Settings {
   tokenHeader: string;
   tokenCookie: string;
   shutdownGraceSeconds: number;
+  drainSeconds: number;
 }
 
 /** Where one setting comes from and how it is read. */
@@ -97,6 +98,11 @@ export const SERVICE_DEFAULTS = {
   realm: 'authfort',
   /** `AUTHFORT_SHUTDOWN_GRACE_SECONDS`, seconds. */
   shutdownGraceSeconds: 10,
+  /**
+   * `AUTHFORT_DRAIN_SECONDS`, seconds: long enough for a proxy checking health every 2 s with an
+   * unhealthy threshold of 2 (the shipped Envoy configs) to steer away before the ports close.
+   */
+  drainSeconds: 5,
   /** `AUTHFORT_INTROSPECT_STYLE`. */
   introspectStyle: 'authfort',
   /**
@@ -206,6 +212,11 @@ export const SETTINGS: { readonly [K in keyof Settings]: SettingSpec<Settings[K]
   shutdownGraceSeconds: {
     env: 'AUTHFORT_SHUTDOWN_GRACE_SECONDS',
     file: 'shutdownGraceSeconds',
+    read: seconds(0, 600),
+  },
+  drainSeconds: {
+    env: 'AUTHFORT_DRAIN_SECONDS',
+    file: 'drainSeconds',
     read: seconds(0, 600),
   },
 };

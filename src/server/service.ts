@@ -35,10 +35,15 @@ export interface RunningService {
   /** True once the key set is loaded, until draining starts. */
   isReady(): boolean;
   /**
-   * Drains and stops: health goes NOT_SERVING and `/readyz` 503 at once, listeners stop taking
-   * new connections, in-flight checks finish; whatever is left after `graceMs` is cut.
+   * Drains and stops: health goes NOT_SERVING and `/readyz` 503 at once; for `drainMs` checks
+   * are still answered, so health-checking proxies can steer away; then the listeners stop
+   * taking connections and in-flight checks finish. Whatever is left after `graceMs` (counted
+   * from the start, drain included) is cut.
+   *
+   * @param graceMs - default `shutdownGraceSeconds`
+   * @param drainMs - default 0; the CLI passes `drainSeconds`
    */
-  close(graceMs?: number): Promise<void>;
+  close(graceMs?: number, drainMs?: number): Promise<void>;
 }
 
 function listen(server: HttpServer, host: string, port: number): Promise<number> {
@@ -152,10 +157,14 @@ export async function startService(
     auth,
     ports,
     isReady,
-    async close(graceMs = config.shutdownGraceSeconds * 1000) {
+    async close(graceMs = config.shutdownGraceSeconds * 1000, drainMs = 0) {
       draining = true;
       grpc.setServing(false);
       metrics.ready.set(0);
+
+      const drain = Math.min(drainMs, graceMs);
+      if (drain > 0) await new Promise((resolve) => setTimeout(resolve, drain));
+      graceMs -= drain;
 
       await Promise.all([
         grpc.close(graceMs),

@@ -26,6 +26,7 @@ async function baseEnv(): Promise<Record<string, string>> {
     AUTHFORT_GRPC_ADDR: `127.0.0.1:${grpc}`,
     AUTHFORT_HTTP_ADDR: `127.0.0.1:${http}`,
     AUTHFORT_METRICS_ADDR: `127.0.0.1:${metrics}`,
+    AUTHFORT_DRAIN_SECONDS: '0',
   };
 }
 
@@ -90,6 +91,26 @@ describe('start-up', () => {
 });
 
 describe('SIGTERM', () => {
+  test('drains first: /readyz 503 while checks are still answered, then exits 0', async (t) => {
+    const env: Record<string, string> = { ...(await baseEnv()), AUTHFORT_DRAIN_SECONDS: '3' };
+    const cli = runCli(['serve'], env);
+    t.after(() => cli.kill());
+    await cli.waitForLine(isMessage('ready'));
+
+    const http = `http://${env['AUTHFORT_HTTP_ADDR']}`;
+    const token = await signToken(key);
+    assert.equal((await fetch(`${http}/readyz`)).status, 200);
+
+    cli.child.kill('SIGTERM');
+    await cli.waitForLine(isMessage('draining'));
+
+    assert.equal((await fetch(`${http}/readyz`)).status, 503);
+    const check = await fetch(`${http}/auth`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(check.status, 200);
+
+    assert.equal(await cli.exited(), 0);
+  });
+
   test('an in-flight check finishes, then the process exits 0', async (t) => {
     const introspection = await IntrospectionServer.start({ secret: 's3cret' });
     t.after(() => introspection.close());

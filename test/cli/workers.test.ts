@@ -28,6 +28,7 @@ test('two workers share the ports, a dead one is replaced, metrics add up', asyn
     AUTHFORT_HTTP_ADDR: `127.0.0.1:${http}`,
     AUTHFORT_METRICS_ADDR: `127.0.0.1:${metrics}`,
     AUTHFORT_WORKERS: '2',
+    AUTHFORT_DRAIN_SECONDS: '0',
   });
   t.after(() => cli.kill());
 

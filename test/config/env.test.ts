@@ -78,6 +78,16 @@ describe('configuration from environment variables', () => {
     assert.equal(config.shutdownGraceSeconds, 25);
   });
 
+  it('drains for 5 seconds by default, never longer than the grace period', () => {
+    assert.equal(load({}).drainSeconds, 5);
+    assert.equal(load({ AUTHFORT_SHUTDOWN_GRACE_SECONDS: '3' }).drainSeconds, 3);
+    assert.equal(load({ AUTHFORT_DRAIN_SECONDS: '0' }).drainSeconds, 0);
+    assertConfigError(
+      () => load({ AUTHFORT_DRAIN_SECONDS: '12', AUTHFORT_SHUTDOWN_GRACE_SECONDS: '10' }),
+      'AUTHFORT_DRAIN_SECONDS',
+    );
+  });
+
   it('treats an empty or blank variable as unset', () => {
     const config = load({ AUTHFORT_CLOCK_SKEW_SECONDS: '', AUTHFORT_ISSUER: '   ' });
     assert.equal(config.verifier.clockSkewSeconds, 30);
