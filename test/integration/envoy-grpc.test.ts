@@ -2,6 +2,7 @@
 // gRPC before an echo upstream: what the client gets back and what the app receives.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 
 import { suiteBinary } from '../support/binaries.js';
 import { type EnvoyHandle, startEnvoy } from '../support/envoy.js';
@@ -190,7 +191,9 @@ describe('Envoy ext_authz over gRPC (envoy.yaml) with authfort', { skip: envoy.s
     const local = new Cleanup();
     t.after(() => local.run());
     const authfort = await startAuthfort(local, { key: stack.key, jwksStatus: 500 });
-    const proxied = await envoyFor(authfort.service.ports.grpc);
+    // With its health check, envoy.yaml never asks an authfort that is not ready
+    // (envoy-health.test.ts). Take it out to see authfort's own answer to such a Check.
+    const proxied = await envoyFor(authfort.service.ports.grpc, withoutHealthChecks);
     local.defer(() => proxied.close());
     const tokens = await signTokens(stack.key);
     const received = upstreamRequestsFrom(stack.upstream);
@@ -208,7 +211,95 @@ describe('Envoy ext_authz over gRPC (envoy.yaml) with authfort', { skip: envoy.s
     assert.equal(authfort.service.isReady(), false);
     assert.ok(authfort.issuer.requestCount(authfort.issuer.jwksPath) >= 1);
   });
+
+  test('logs the subject and roles from dynamic_metadata, and null for a denial', async () => {
+    // The shipped access log reads them from the envoy.filters.http.ext_authz namespace.
+    await send(`${proxy.url}/orders/logged`, bearer(stack.tokens.admin));
+    await send(`${proxy.url}/orders/refused`, SPOOFED);
+
+    const allowed = await accessLogEntry(proxy, '/orders/logged');
+    assert.deepEqual(
+      { status: allowed.status, sub: allowed.sub, roles: allowed.roles },
+      { status: 200, sub: 'admin-1', roles: ['admin', 'user'] },
+    );
+    const denied = await accessLogEntry(proxy, '/orders/refused');
+    assert.deepEqual(
+      { status: denied.status, sub: denied.sub, roles: denied.roles },
+      { status: 401, sub: null, roles: null },
+    );
+  });
+
+  test('hands dynamic_metadata to the filters after ext_authz (the router here)', async (t) => {
+    const tagged = await envoyFor(stack.service.ports.grpc, withMetadataHeaders);
+    t.after(() => tagged.close());
+    const received = upstreamRequestsFrom(stack.upstream);
+
+    const reply = await send(`${tagged.url}/orders`, {
+      ...bearer(stack.tokens.user),
+      'x-authz-sub': 'evil',
+    });
+
+    assert.equal(reply.status, 200, tagged.logs());
+    const headers = received()[0]?.headers ?? {};
+    assert.equal(headers['x-authz-sub'], 'user-1');
+    // A list value comes out as JSON.
+    assert.equal(headers['x-authz-roles'], '["user"]');
+    assert.equal(headers['x-authz-iss'], 'authfort');
+  });
 });
+
+/** envoy.yaml without the health check of the authfort cluster. */
+function withoutHealthChecks(config: string): string {
+  const stripped = config.replace(/^( *)health_checks:\n(?:\1 +\S.*\n)+/m, '');
+  assert.notEqual(stripped, config, 'envoy.yaml has no health_checks block');
+  assert.doesNotMatch(stripped, /grpc_health_check/);
+  return stripped;
+}
+
+/**
+ * envoy.yaml with the virtual host copying authfort's dynamic_metadata into request headers to
+ * the app, overwriting any a client sent. The router adds them, after ext_authz has run.
+ */
+function withMetadataHeaders(config: string): string {
+  const indent = ' '.repeat(22);
+  const headers = ['sub', 'roles', 'iss'].map(
+    (key) =>
+      `${indent}  - header:\n` +
+      `${indent}      key: x-authz-${key}\n` +
+      `${indent}      value: '%DYNAMIC_METADATA(envoy.filters.http.ext_authz:${key})%'\n` +
+      `${indent}    append_action: OVERWRITE_IF_EXISTS_OR_ADD\n`,
+  );
+  const tagged = config.replace(
+    /^( {22}domains: \['\*'\]\n)/m,
+    `$1${indent}request_headers_to_add:\n${headers.join('')}`,
+  );
+  assert.notEqual(tagged, config, "envoy.yaml has no virtual host with domains: ['*']");
+  return tagged;
+}
+
+/** One line of the shipped JSON access log. */
+interface AccessLogEntry {
+  path: string;
+  status: number;
+  sub: string | null;
+  roles: string[] | null;
+}
+
+/** The access log line of the request to `path`, polled for a bounded number of times. */
+async function accessLogEntry(proxy: EnvoyHandle, path: string): Promise<AccessLogEntry> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    // Envoy's own log lines are text; the last line may still be half written.
+    const entry = proxy
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.endsWith('}'))
+      .map((line) => JSON.parse(line) as AccessLogEntry)
+      .find((logged) => logged.path === path);
+    if (entry !== undefined) return entry;
+    await delay(50);
+  }
+  assert.fail(`no access log line for ${path}\n${proxy.logs()}`);
+}
 
 /** envoy.yaml without its early_header_mutation_extensions block. */
 function withoutEarlyHeaderMutation(config: string): string {

@@ -87,6 +87,8 @@ export interface AuthfortOptions {
   key: SigningKey;
   /** Answer every key set request with this status from the start, so no key set ever loads. */
   jwksStatus?: number;
+  /** More `AUTHFORT_*` settings, over the fixture's own (e.g. a key set retry every second). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -116,6 +118,7 @@ export async function startAuthfort(cleanup: Cleanup, options: AuthfortOptions):
       AUTHFORT_LOG_LEVEL: 'silent',
       AUTHFORT_REQUIRED_CLAIMS: 'sub,roles,ver,iat,exp,iss',
       AUTHFORT_CONFIG: configFile,
+      ...options.env,
     },
   });
   const service = await startService(config, pino({ level: 'silent' }));

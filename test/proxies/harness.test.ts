@@ -224,6 +224,8 @@ async function echoUpstream(t: TestContext): Promise<EchoUpstream> {
 async function standInAuth(t: TestContext): Promise<StandInAuth> {
   const auth: Omit<StandInAuth, 'port'> = { answer: { status: 200, headers: {} }, requests: [] };
   const server = http.createServer((req, res) => {
+    // Like authfort, it is ready: Envoy's health check of /readyz is not an auth request.
+    if (req.url === '/readyz') return void res.writeHead(200).end();
     auth.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     res.writeHead(auth.answer.status, auth.answer.headers).end();
   });
