@@ -18,6 +18,7 @@ import { startService, type RunningService } from '../../src/server/service.js';
 import { OfficialAuthorizationClient } from '../support/envoy-protos.js';
 import { JwksServer } from '../support/jwks-server.js';
 import { generateSigningKey, signToken, type SigningKey } from '../support/keys.js';
+import { baseEnv } from '../support/service-harness.js';
 
 let dir: string;
 let key: SigningKey;
@@ -100,10 +101,7 @@ after(async () => {
 async function serve(env: Record<string, string>): Promise<RunningService> {
   const config = loadConfig({
     env: {
-      AUTHFORT_JWKS_URL: issuer.jwksUrl,
-      AUTHFORT_GRPC_ADDR: '127.0.0.1:0',
-      AUTHFORT_HTTP_ADDR: '127.0.0.1:0',
-      AUTHFORT_METRICS_ADDR: '127.0.0.1:0',
+      ...baseEnv(issuer),
       AUTHFORT_TLS_CERT: file('server.crt'),
       AUTHFORT_TLS_KEY: file('server.key'),
       ...env,

@@ -13,6 +13,7 @@ import { startService, type RunningService } from '../../src/server/service.js';
 import { requireBinary } from '../support/binaries.js';
 import { JwksServer } from '../support/jwks-server.js';
 import { generateSigningKey, signToken, type SigningKey } from '../support/keys.js';
+import { baseEnv } from '../support/service-harness.js';
 
 let key: SigningKey;
 let issuer: JwksServer;
@@ -21,14 +22,7 @@ let service: RunningService;
 before(async () => {
   key = await generateSigningKey('RS256');
   issuer = await JwksServer.start({ keys: [key.publicJwk] });
-  const config = loadConfig({
-    env: {
-      AUTHFORT_JWKS_URL: issuer.jwksUrl,
-      AUTHFORT_GRPC_ADDR: '127.0.0.1:0',
-      AUTHFORT_HTTP_ADDR: '127.0.0.1:0',
-      AUTHFORT_METRICS_ADDR: '127.0.0.1:0',
-    },
-  });
+  const config = loadConfig({ env: baseEnv(issuer) });
   service = await startService(config, pino({ level: 'silent' }));
   await service.auth.ready;
 });
