@@ -123,9 +123,14 @@ export async function runCheckCommand(args: readonly string[]): Promise<number> 
           values['tls-key'] === undefined ? null : readFileSync(values['tls-key']),
           values['tls-cert'] === undefined ? null : readFileSync(values['tls-cert']),
         );
+  const timeoutMs = Number(values['timeout-ms']);
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    process.stderr.write(`--timeout-ms takes a whole number of milliseconds above 0\n`);
+    return 2;
+  }
   const Client = authorizationClientConstructor();
   const client = new Client(values.addr, channel);
-  const deadline = new Date(Date.now() + Number(values['timeout-ms']));
+  const deadline = new Date(Date.now() + timeoutMs);
 
   try {
     const response = await new Promise<CheckResponse>((resolve, reject) => {

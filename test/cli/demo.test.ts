@@ -66,3 +66,9 @@ test('check exits 2 when no server answers', async () => {
   assert.equal(await run.exited(), 2);
   assert.match(run.stderr(), /check failed: gRPC status 14/);
 });
+
+test('check refuses a timeout that is not a whole number of milliseconds', async () => {
+  const run = runCli(['check', '--timeout-ms', 'soon'], {});
+  assert.equal(await run.exited(), 2);
+  assert.match(run.stderr(), /--timeout-ms/);
+});
