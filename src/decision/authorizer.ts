@@ -43,10 +43,20 @@ export interface TokenChecker {
   verifyToken(token: string): Promise<VerifiedUser>;
 }
 
-/** Asks the auth server whether a token is still active (RFC 7662 or AuthFort's endpoint). */
+/** What the auth server says of a token now. */
+export interface IntrospectionVerdict {
+  /** Whether the token is still active. */
+  readonly active: boolean;
+  /** For an active token, the subject the server holds it for, when it says. */
+  readonly sub?: string;
+  /** For an active token, the user's roles as the server knows them now, when it says. */
+  readonly roles?: readonly string[];
+}
+
+/** Asks the auth server about a token in real time (RFC 7662 or AuthFort's endpoint). */
 export interface Introspector {
-  /** Resolves `true` when active; rejects with `ERR_INTROSPECTION_UNAVAILABLE` on failure. */
-  isActive(token: string): Promise<boolean>;
+  /** The server's verdict; rejects with `ERR_INTROSPECTION_UNAVAILABLE` on failure. */
+  introspect(token: string): Promise<IntrospectionVerdict>;
 }
 
 /** What the core is built from. */
@@ -100,20 +110,32 @@ export class Authorizer {
 
     const user = await this.#verifier.verifyToken(input.token);
 
+    // The token's own roles first: a request they refuse costs the auth server nothing.
     if (unmetRoleSet(policy, user.roles) !== undefined) {
       return deny(new AuthFortError('ERR_ROLE_MISSING'));
     }
 
-    if (policy.introspect) {
-      // DESIGN.md: never silently downgrade a route that asks for introspection to JWKS-only.
-      if (this.#introspector === undefined) {
-        return deny(new AuthFortError('ERR_INTROSPECTION_NOT_CONFIGURED'));
-      }
-      if (!(await this.#introspector.isActive(input.token))) {
-        return deny(new AuthFortError('ERR_TOKEN_INACTIVE'));
-      }
-    }
+    if (!policy.introspect) return allow(user);
 
-    return allow(user);
+    // DESIGN.md: never silently downgrade a route that asks for introspection to JWKS-only.
+    if (this.#introspector === undefined) {
+      return deny(new AuthFortError('ERR_INTROSPECTION_NOT_CONFIGURED'));
+    }
+    const verdict = await this.#introspector.introspect(input.token);
+    if (!verdict.active) return deny(new AuthFortError('ERR_TOKEN_INACTIVE'));
+    if (verdict.sub !== undefined && verdict.sub !== user.sub) {
+      return deny(
+        new AuthFortError('ERR_TOKEN_INACTIVE', 'The auth server names another subject.'),
+      );
+    }
+    if (verdict.roles === undefined) return allow(user);
+
+    // A token's roles are as old as the token: a user demoted since must not keep the routes
+    // that were worth asking the auth server about. The current roles must meet the policy too,
+    // and they are the ones passed on.
+    if (unmetRoleSet(policy, verdict.roles) !== undefined) {
+      return deny(new AuthFortError('ERR_ROLE_MISSING'));
+    }
+    return allow(Object.freeze({ ...user, roles: verdict.roles }));
   }
 }

@@ -50,7 +50,7 @@ export class IntrospectionClient implements Introspector {
   readonly #options: ResolvedIntrospectionOptions;
   readonly #cache: IntrospectionResultCache;
   // Keyed by the token's digest, like the cache, so no raw token is held here either.
-  readonly #inFlight = new Map<string, Promise<boolean>>();
+  readonly #inFlight = new Map<string, Promise<IntrospectionAnswer>>();
   #requests = 0;
   #cacheHits = 0;
   #coalesced = 0;
@@ -89,10 +89,21 @@ export class IntrospectionClient implements Introspector {
    * @param token The bearer token, already verified locally.
    * @returns `true` only for `active: true` with no `exp` in the past; `false` for an inactive
    *   token.
+   * @throws AuthFortError as {@link IntrospectionClient.introspect} does.
+   */
+  async isActive(token: string): Promise<boolean> {
+    return (await this.introspect(token)).active;
+  }
+
+  /**
+   * The auth server's answer for `token`: `active` (only `active: true` with no `exp` in the
+   * past), and for an active token the `sub` and `roles` it reports, when it reports them.
+   *
+   * @param token The bearer token, already verified locally.
    * @throws AuthFortError `ERR_INTROSPECTION_UNAVAILABLE` when no trustworthy answer came, with
    *   the endpoint's `upstreamStatus` (when it answered), the `url` and the `cause`.
    */
-  async isActive(token: string): Promise<boolean> {
+  async introspect(token: string): Promise<IntrospectionAnswer> {
     const key = tokenKey(token);
 
     const cached = this.#cache.get(key, this.#options.clock());
@@ -115,7 +126,7 @@ export class IntrospectionClient implements Introspector {
     return request;
   }
 
-  async #introspect(token: string, key: string): Promise<boolean> {
+  async #introspect(token: string, key: string): Promise<IntrospectionAnswer> {
     this.#requests += 1;
     let answer: IntrospectionAnswer;
     try {
@@ -129,15 +140,16 @@ export class IntrospectionClient implements Introspector {
     const nowMs = this.#options.clock();
     const expMs = answer.exp === undefined ? undefined : answer.exp * 1000;
     const active = answer.active && (expMs === undefined || expMs > nowMs);
+    const result: IntrospectionAnswer = active ? answer : { active: false };
 
     if (this.#options.cacheSeconds > 0) {
       const windowEndMs = nowMs + this.#options.cacheSeconds * 1000;
       // An active answer is good only until the token expires; an inactive one stays inactive.
       const untilMs = active && expMs !== undefined ? Math.min(windowEndMs, expMs) : windowEndMs;
-      this.#cache.set(key, active, untilMs, nowMs);
+      this.#cache.set(key, result, untilMs, nowMs);
     }
 
-    return active;
+    return result;
   }
 
   async #ask(token: string): Promise<IntrospectionAnswer> {

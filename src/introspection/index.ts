@@ -3,6 +3,7 @@
  * RFC 7662 endpoint.
  */
 export { IntrospectionClient, type IntrospectionStats } from './client.js';
+export type { IntrospectionAnswer } from './wire.js';
 export {
   INTROSPECTION_DEFAULTS,
   type IntrospectionClientOptions,

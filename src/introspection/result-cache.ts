@@ -7,8 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 
+import type { IntrospectionAnswer } from './wire.js';
+
 interface Entry {
-  readonly active: boolean;
+  readonly answer: IntrospectionAnswer;
   /** When the entry stops being served, in milliseconds since the epoch. */
   readonly expiresAtMs: number;
 }
@@ -44,7 +46,7 @@ export class IntrospectionResultCache {
    * @param key The token's {@link tokenKey}.
    * @param nowMs The current time, in milliseconds since the epoch.
    */
-  get(key: string, nowMs: number): boolean | undefined {
+  get(key: string, nowMs: number): IntrospectionAnswer | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
 
@@ -56,22 +58,22 @@ export class IntrospectionResultCache {
     // Re-inserting moves the entry to the young end of the Map's insertion order.
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    return entry.active;
+    return entry.answer;
   }
 
   /**
    * Remembers an answer until `expiresAtMs`; an answer already expired is not stored.
    *
    * @param key The token's {@link tokenKey}.
-   * @param active The answer.
+   * @param answer The answer.
    * @param expiresAtMs When to stop serving it, in milliseconds since the epoch.
    * @param nowMs The current time, in milliseconds since the epoch.
    */
-  set(key: string, active: boolean, expiresAtMs: number, nowMs: number): void {
+  set(key: string, answer: IntrospectionAnswer, expiresAtMs: number, nowMs: number): void {
     if (expiresAtMs <= nowMs) return;
 
     this.#entries.delete(key);
-    this.#entries.set(key, { active, expiresAtMs });
+    this.#entries.set(key, { answer, expiresAtMs });
     if (this.#entries.size > this.#capacity) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);

@@ -28,6 +28,13 @@ export interface IntrospectionAnswer {
   readonly active: boolean;
   /** The token's `exp` in seconds since the epoch, when an active answer gives one. */
   readonly exp?: number;
+  /** The subject the server holds the token for, when an active answer gives one. */
+  readonly sub?: string;
+  /**
+   * The user's roles as the server knows them now, when an active answer gives them (AuthFort
+   * does; RFC 7662 defines no such member). Fresher than the token's, which are as old as it is.
+   */
+  readonly roles?: readonly string[];
 }
 
 /**
@@ -100,13 +107,20 @@ export function answerProblem(document: unknown): string | undefined {
     return 'is not a JSON object';
   }
 
-  const { active, exp } = document as Record<string, unknown>;
+  const { active, exp, sub, roles } = document as Record<string, unknown>;
   if (typeof active !== 'boolean') return 'has no boolean "active" member';
 
   // An inactive answer is believed whatever else it carries: section 2.2 lets the server say
   // nothing more than `{"active": false}`.
-  if (active && exp !== undefined && !(typeof exp === 'number' && Number.isFinite(exp))) {
+  if (!active) return undefined;
+
+  if (exp !== undefined && !(typeof exp === 'number' && Number.isFinite(exp))) {
     return 'has an "exp" member that is not a number';
+  }
+  if (sub !== undefined && typeof sub !== 'string') return 'has a "sub" member that is not text';
+  // Roles decide access: a list that is not plainly a list of strings is not trusted at all.
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
+    return 'has a "roles" member that is not a list of strings';
   }
 
   return undefined;
@@ -118,9 +132,14 @@ export function answerProblem(document: unknown): string | undefined {
  * @param document The parsed JSON body, already checked.
  */
 export function readAnswer(document: unknown): IntrospectionAnswer {
-  const { active, exp } = document as { active: boolean; exp?: number };
+  const { active, exp, sub, roles } = document as IntrospectionAnswer;
   if (active !== true) return { active: false };
-  return exp === undefined ? { active } : { active, exp };
+  return {
+    active,
+    ...(exp !== undefined && { exp }),
+    ...(sub !== undefined && { sub }),
+    ...(roles !== undefined && { roles: Object.freeze([...roles]) }),
+  };
 }
 
 // application/x-www-form-urlencoded serialization of one value (WHATWG URL, the algorithm RFC 6749

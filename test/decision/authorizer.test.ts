@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
   Authorizer,
   type CheckInput,
+  type IntrospectionVerdict,
   type Introspector,
   type TokenChecker,
 } from '../../src/decision/authorizer.js';
@@ -32,13 +33,16 @@ function verifier(answer: VerifiedUser | ((token: string) => Promise<VerifiedUse
   return { checker, calls };
 }
 
-/** An introspector that answers `active` (or runs `answer`) and counts its calls. */
-function introspector(answer: boolean | (() => Promise<boolean>)) {
+/** An introspector that answers `answer` (or runs it) and counts its calls. */
+function introspector(
+  answer: boolean | IntrospectionVerdict | (() => Promise<IntrospectionVerdict>),
+) {
   const calls: string[] = [];
   const client: Introspector = {
-    isActive(token) {
+    introspect(token) {
       calls.push(token);
-      return typeof answer === 'function' ? answer() : Promise.resolve(answer);
+      if (typeof answer === 'function') return answer();
+      return Promise.resolve(typeof answer === 'boolean' ? { active: answer } : answer);
     },
   };
   return { client, calls };
@@ -184,6 +188,35 @@ describe('Authorizer.check', () => {
     assert.equal(codeOf(allowed), 'OK');
     assert.equal(codeOf(denied), 'ERR_TOKEN_INACTIVE');
     assert.deepEqual(active.calls, ['tok']);
+  });
+
+  it('on introspected routes, the roles the server reports now must meet the policy', async () => {
+    const policy = routePolicy(['admin'], true);
+    const check = (verdict: IntrospectionVerdict) =>
+      new Authorizer({
+        verifier: verifier(userWith(['admin', 'user'])).checker,
+        introspector: introspector(verdict).client,
+      }).check(input({ policy }));
+
+    // Demoted since the token was issued: the token still says admin, the auth server does not.
+    assert.equal(codeOf(await check({ active: true, roles: ['user'] })), 'ERR_ROLE_MISSING');
+
+    const allowed = await check({ active: true, sub: 'user-1', roles: ['admin'] });
+    assert.equal(codeOf(allowed), 'OK');
+    assert.deepEqual(allowed.allowed && allowed.user.roles, ['admin'], 'the current roles pass on');
+
+    // A server that says nothing of roles leaves the token's.
+    const silent = await check({ active: true });
+    assert.deepEqual(silent.allowed && silent.user.roles, ['admin', 'user']);
+  });
+
+  it('treats an answer for another subject as inactive', async () => {
+    const decision = await new Authorizer({
+      verifier: verifier(userWith([])).checker,
+      introspector: introspector({ active: true, sub: 'someone-else' }).client,
+    }).check(input({ policy: routePolicy([], true) }));
+
+    assert.equal(codeOf(decision), 'ERR_TOKEN_INACTIVE');
   });
 
   it('never introspects a route that does not ask for it', async () => {

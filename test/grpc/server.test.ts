@@ -401,7 +401,7 @@ describe('gRPC Check: dependencies', () => {
     });
     const active = await signToken(key, { claims: authFortClaims({ sub: 'active-user' }) });
     const inactive = await signToken(key, { claims: authFortClaims({ sub: 'banned-user' }) });
-    introspection.setActive(active).setInactive(inactive);
+    introspection.setActive(active, { sub: 'active-user' }).setInactive(inactive);
     const extensions = { contextExtensions: { introspect: 'true' } };
 
     assertAllowed(await svc.check(checkRequest(bearer(active), extensions)));
@@ -410,6 +410,34 @@ describe('gRPC Check: dependencies', () => {
       'ERR_TOKEN_INACTIVE',
     );
     assert.equal(introspection.requestCount, 2);
+  });
+
+  it('judges an introspected route by the roles the auth server reports now', async (t) => {
+    const introspection = await serveIntrospection(t, { secret: 'introspection-secret' });
+    const svc = await startHarness(t, {
+      key,
+      env: {
+        AUTHFORT_INTROSPECT_URL: introspection.url,
+        AUTHFORT_INTROSPECT_SECRET: 'introspection-secret',
+      },
+    });
+    const claims = (sub: string) => authFortClaims({ sub, roles: ['admin', 'user'] });
+    const demoted = await signToken(key, { claims: claims('demoted') });
+    const current = await signToken(key, { claims: claims('current') });
+    introspection
+      .setActive(demoted, { sub: 'demoted', roles: ['user'] })
+      .setActive(current, { sub: 'current', roles: ['admin'] });
+    const extensions = { contextExtensions: { introspect: 'true', required_roles: 'admin' } };
+
+    // The token still says admin; the auth server no longer does.
+    assertDenied(
+      await svc.check(checkRequest(bearer(demoted), extensions)),
+      7,
+      403,
+      'ERR_ROLE_MISSING',
+    );
+    const allowed = assertAllowed(await svc.check(checkRequest(bearer(current), extensions)));
+    assert.equal(headerOf(allowed.headers, 'x-user-roles'), 'admin');
   });
 
   it('does not ask the introspection endpoint when the route roles already fail', async (t) => {

@@ -147,7 +147,7 @@ describe('GET /auth', () => {
     const claims = (sub: string) => authFortClaims({ sub, roles: ['admin'] });
     const active = await signToken(key, { claims: claims('active') });
     const inactive = await signToken(key, { claims: claims('banned') });
-    introspection.setActive(active).setInactive(inactive);
+    introspection.setActive(active, { sub: 'active', roles: ['admin'] }).setInactive(inactive);
 
     assertAllowed(await svc.get('/auth?roles=admin&introspect=true', bearer(active)));
     const refused = await svc.get('/auth?roles=admin&introspect=true', bearer(inactive));

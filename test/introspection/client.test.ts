@@ -123,3 +123,35 @@ test('posts to the configured URL as is, query string included', async (t) => {
   assert.equal(server.lastRequest.url, '/introspect?tenant=a');
   assert.equal(client.url, server.url.replace('?tenant=a', ''));
 });
+
+test('passes on the subject and current roles of an active AuthFort answer', async (t) => {
+  const server = await serveIntrospection(t, { secret: SECRET });
+  server.setActive(TOKEN, { sub: 'user-7', roles: ['support'] });
+  const client = new IntrospectionClient({ url: server.url, secret: SECRET });
+
+  const answer = await client.introspect(TOKEN);
+  assert.equal(answer.active, true);
+  assert.equal(answer.sub, 'user-7');
+  assert.deepEqual(answer.roles, ['support']);
+  // The cached answer carries them too.
+  assert.deepEqual((await client.introspect(TOKEN)).roles, ['support']);
+  assert.equal(client.stats.requests, 1);
+});
+
+test('says nothing but inactive for an inactive answer, whatever else it carries', async (t) => {
+  const server = await serveIntrospection(t, { secret: SECRET });
+  server.setAnswer(TOKEN, { active: false, sub: 'user-7', roles: ['admin'] });
+  const client = new IntrospectionClient({ url: server.url, secret: SECRET });
+
+  assert.deepEqual(await client.introspect(TOKEN), { active: false });
+});
+
+test('refuses an active answer whose roles or subject are not what they must be', async (t) => {
+  const server = await serveIntrospection(t, { secret: SECRET });
+  const client = new IntrospectionClient({ url: server.url, secret: SECRET, cacheSeconds: 0 });
+
+  for (const extra of [{ roles: 'admin' }, { roles: ['admin', 7] }, { sub: 42 }]) {
+    server.setActive(TOKEN, extra);
+    await assert.rejects(client.introspect(TOKEN), { code: 'ERR_INTROSPECTION_UNAVAILABLE' });
+  }
+});
