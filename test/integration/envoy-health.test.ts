@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { suiteBinary } from '../support/binaries.js';
-import { type EnvoyHandle, type EnvoyTemplate, startEnvoy } from '../support/envoy.js';
+import type { EnvoyHandle } from '../support/envoy.js';
+import { ENVOY_GRPC, ENVOY_HTTP, startShippedEnvoy } from './envoy-configs.js';
 import {
   assertIdentity,
   bearer,
@@ -25,34 +26,6 @@ import {
 
 const envoy = await suiteBinary('envoy');
 
-interface CheckedConfig {
-  template: EnvoyTemplate;
-  /** The cluster that is health-checked. */
-  cluster: string;
-  /** How Envoy checks it, for test names. */
-  check: string;
-  /** The placeholder for authfort's port, and that port. */
-  portValue: 'AUTHFORT_GRPC_PORT' | 'AUTHFORT_HTTP_PORT';
-  port(ports: Stack['service']['ports']): number;
-}
-
-const CONFIGS: readonly CheckedConfig[] = [
-  {
-    template: 'envoy.yaml',
-    cluster: 'authfort',
-    check: 'gRPC Health (envoy.service.auth.v3.Authorization)',
-    portValue: 'AUTHFORT_GRPC_PORT',
-    port: (ports) => ports.grpc,
-  },
-  {
-    template: 'envoy-http.yaml',
-    cluster: 'authfort_http',
-    check: 'GET /readyz',
-    portValue: 'AUTHFORT_HTTP_PORT',
-    port: (ports) => ports.http,
-  },
-];
-
 describe('Envoy health checks of authfort (deploy/envoy)', { skip: envoy.skip }, () => {
   const cleanup = new Cleanup();
   let stack: Stack;
@@ -62,7 +35,7 @@ describe('Envoy health checks of authfort (deploy/envoy)', { skip: envoy.skip },
   });
   after(() => cleanup.run());
 
-  for (const config of CONFIGS) {
+  for (const config of [ENVOY_GRPC, ENVOY_HTTP]) {
     const name = `${config.template}: ${config.check} keeps requests off authfort until ready`;
     test(name, async (t) => {
       const local = new Cleanup();
@@ -73,15 +46,11 @@ describe('Envoy health checks of authfort (deploy/envoy)', { skip: envoy.skip },
         jwksStatus: 500,
         env: { AUTHFORT_JWKS_COOLDOWN_SECONDS: '0', AUTHFORT_JWKS_MAX_AGE_SECONDS: '1' },
       });
-      const proxy = await startEnvoy({
-        binary: envoy.path(),
-        template: config.template,
-        values: {
-          [config.portValue]: config.port(authfort.service.ports),
-          UPSTREAM_PORT: stack.upstream.port,
-        },
-        transform: fastHealthChecks,
-      });
+      const target = {
+        authfortPort: config.authfortPort(authfort.service.ports),
+        upstreamPort: stack.upstream.port,
+      };
+      const proxy = await startShippedEnvoy(envoy.path(), config, target, fastHealthChecks);
       local.defer(() => proxy.close());
       const admin = new EnvoyAdmin(proxy, config.cluster);
       const received = upstreamRequestsFrom(stack.upstream);
