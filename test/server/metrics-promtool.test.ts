@@ -86,5 +86,7 @@ test('promtool accepts /metrics after allows and denials', async (t) => {
   assert.deepEqual(problems, []);
 });
 
-const PROM_CLIENT_NAMING =
-  /^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/;
+const PROM_CLIENT_NAMING = new RegExp(
+  '^nodejs_active_(handles|requests|resources)_total ' +
+    'non-counter metrics should not have "_total" suffix$',
+);
