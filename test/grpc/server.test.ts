@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 
 import { credentials, status } from '@grpc/grpc-js';
@@ -567,23 +566,14 @@ describe('gRPC health', () => {
   it('is NOT_SERVING until the key set loads, then SERVING', async (t) => {
     const issuer = await JwksServer.start({ keys: [key.publicJwk] });
     t.after(() => issuer.close());
-    let release: (() => void) | undefined;
-    const asked = new Promise<void>((resolve) => {
-      issuer.respond(issuer.jwksPath, (_request, response: ServerResponse) => {
-        release = () =>
-          response
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ keys: issuer.keys }));
-        resolve();
-      });
-    });
+    const held = issuer.holdKeySet();
     const svc = await startHarness(t, { key, issuer, waitReady: false });
-    await asked;
+    await held.asked;
 
     assert.equal(await svc.healthStatus(), 'NOT_SERVING');
     assert.equal(await svc.healthStatus('envoy.service.auth.v3.Authorization'), 'NOT_SERVING');
 
-    release?.();
+    held.release();
     await svc.service.auth.ready;
 
     assert.equal(await svc.healthStatus(), 'SERVING');

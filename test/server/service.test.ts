@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 
@@ -58,18 +57,9 @@ describe('startService: ports and readiness', () => {
   it('binds every port on port 0 and is ready only once the key set loads', async (t) => {
     const issuer = await JwksServer.start({ keys: [key.publicJwk] });
     t.after(() => issuer.close());
-    let release: (() => void) | undefined;
-    const asked = new Promise<void>((resolve) => {
-      issuer.respond(issuer.jwksPath, (_request, response: ServerResponse) => {
-        release = () =>
-          response
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ keys: issuer.keys }));
-        resolve();
-      });
-    });
+    const held = issuer.holdKeySet();
     const svc = await startHarness(t, { key, issuer, waitReady: false });
-    await asked;
+    await held.asked;
 
     const { ports } = svc.service;
     assert.ok(ports.grpc > 0 && ports.http > 0 && (ports.metrics ?? 0) > 0);
@@ -78,7 +68,7 @@ describe('startService: ports and readiness', () => {
     assert.equal((await svc.get('/healthz')).status, 200);
     assert.match(await svc.metrics(), /^authfort_ready 0$/m);
 
-    release?.();
+    held.release();
     await svc.service.auth.ready;
 
     assert.equal(svc.service.isReady(), true);

@@ -177,6 +177,35 @@ export class JwksServer {
   }
 
   /**
+   * Holds every answer to the key set path until `release()`: `asked` resolves at the first
+   * request, so a test can look at a service that is waiting for its first key set.
+   */
+  holdKeySet(): { asked: Promise<void>; release(): void } {
+    const held: (() => void)[] = [];
+    let released = false;
+    let resolveAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => {
+      resolveAsked = resolve;
+    });
+    const answer = (response: http.ServerResponse) =>
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: this.keys }));
+    this.respond(this.jwksPath, (_request, response) => {
+      resolveAsked();
+      if (released) answer(response);
+      else held.push(() => answer(response));
+    });
+    return {
+      asked,
+      release() {
+        released = true;
+        for (const send of held.splice(0)) send();
+      },
+    };
+  }
+
+  /**
    * Answers the next requests to `path` with these plans, one each, in order; then back to the
    * standing behaviour.
    *
