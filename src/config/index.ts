@@ -7,14 +7,12 @@ export { loadConfig, type LoadConfigOptions } from './load.js';
 export { REDACTED, redactConfig, type JsonValue } from './redact.js';
 export { SERVICE_DEFAULTS } from './settings.js';
 export type {
-  AuthFortIntrospectionConfig,
   GrpcListenerConfig,
   IdentityHeader,
   IntrospectionConfig,
   IntrospectionStyle,
   ListenAddress,
   LogLevel,
-  Rfc7662IntrospectionConfig,
   ServiceConfig,
   TlsConfig,
   TokenSource,

@@ -3,8 +3,9 @@
  * and introspection.
  */
 import { DEFAULTS } from '../options.js';
+import { parseCredentials } from '../introspection/wire.js';
 import type { IntrospectionConfig, VerifierConfig } from './service-config.js';
-import { keyLike, SERVICE_DEFAULTS, type Setting, type SettingsLayer } from './settings.js';
+import { keyLike, SERVICE_DEFAULTS, type SettingsLayer } from './settings.js';
 import { configError } from './values.js';
 
 /**
@@ -62,20 +63,6 @@ export function resolveVerifier(settings: SettingsLayer): VerifierConfig {
   };
 }
 
-/** `client_id:client_secret`, split at the first colon (a client id has none; RFC 6749 A.1). */
-function clientCredentials(secret: Setting<string>): [string, string] {
-  const colon = secret.value.indexOf(':');
-  const clientId = colon === -1 ? '' : secret.value.slice(0, colon);
-  const clientSecret = colon === -1 ? '' : secret.value.slice(colon + 1);
-  if (clientId !== '' && clientSecret !== '') return [clientId, clientSecret];
-
-  // The value is a secret: the message says what shape it needs, never what it holds.
-  throw configError(
-    secret.key,
-    `${secret.key} must be client_id:client_secret for the rfc7662 introspection style`,
-  );
-}
-
 /**
  * Introspection, when an endpoint is configured. The secret is required with the URL (both
  * AuthFort and RFC 7662 endpoints authenticate their callers), and a secret without a URL is
@@ -102,8 +89,13 @@ export function resolveIntrospection(settings: SettingsLayer): IntrospectionConf
 
   const style = settings.introspectStyle?.value ?? SERVICE_DEFAULTS.introspectStyle;
   const timeoutMs = settings.introspectTimeoutMs?.value ?? SERVICE_DEFAULTS.introspectTimeoutMs;
-  if (style === 'authfort') return { style, url: url.value, timeoutMs, secret: secret.value };
-
-  const [clientId, clientSecret] = clientCredentials(secret);
-  return { style, url: url.value, timeoutMs, clientId, clientSecret };
+  // The client parses the secret the same way when it starts; checking it here too turns a
+  // malformed one into a start-up error that names the setting (and never quotes the value).
+  if (style === 'rfc7662' && parseCredentials(secret.value) === undefined) {
+    throw configError(
+      secret.key,
+      `${secret.key} must be client_id:client_secret for the rfc7662 introspection style`,
+    );
+  }
+  return { style, url: url.value, timeoutMs, secret: secret.value };
 }

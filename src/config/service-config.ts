@@ -40,34 +40,21 @@ export interface GrpcListenerConfig extends ListenAddress {
 /** How the introspection endpoint is called. */
 export type IntrospectionStyle = 'authfort' | 'rfc7662';
 
-interface IntrospectionCommon {
+/** Introspection settings. */
+export interface IntrospectionConfig {
+  /** How the endpoint is called: AuthFort's JSON and bearer secret, or RFC 7662. */
+  readonly style: IntrospectionStyle;
   /** The introspection endpoint (http or https, no credentials in it). */
   readonly url: string;
   /** How long one introspection request may take, in milliseconds. Default 1000. */
   readonly timeoutMs: number;
-}
-
-/** AuthFort's own endpoint: JSON `{"token"}` body and `Authorization: Bearer <secret>`. */
-export interface AuthFortIntrospectionConfig extends IntrospectionCommon {
-  readonly style: 'authfort';
-  /** The bearer secret. Never log it: `redactConfig` replaces it. */
+  /**
+   * AuthFort's bearer secret, or for RFC 7662 `client_id:client_secret` (HTTP Basic, RFC 6749
+   * section 2.3.1), as `AUTHFORT_INTROSPECT_SECRET` gives it. Never log it: `redactConfig`
+   * replaces it.
+   */
   readonly secret: string;
 }
-
-/**
- * An RFC 7662 endpoint: form body `token=...`, client authentication with HTTP Basic
- * (RFC 6749 section 2.3.1), from `AUTHFORT_INTROSPECT_SECRET` written `client_id:client_secret`.
- */
-export interface Rfc7662IntrospectionConfig extends IntrospectionCommon {
-  readonly style: 'rfc7662';
-  /** The client id, as written (the caller form-encodes it for Basic authentication). */
-  readonly clientId: string;
-  /** The client secret. Never log it: `redactConfig` replaces it. */
-  readonly clientSecret: string;
-}
-
-/** Introspection settings, by {@link IntrospectionStyle}. */
-export type IntrospectionConfig = AuthFortIntrospectionConfig | Rfc7662IntrospectionConfig;
 
 export type { TokenSource } from '../decision/token-source.js';
 export type { IdentityHeader } from '../decision/identity.js';

@@ -70,12 +70,9 @@ function closeHttp(server: HttpServer, graceMs: number): Promise<void> {
 function introspector(config: ServiceConfig): IntrospectionClient | undefined {
   const settings = config.introspection;
   if (settings === undefined) return undefined;
-  const secret =
-    settings.style === 'authfort'
-      ? settings.secret
-      : `${settings.clientId}:${settings.clientSecret}`;
+  const { url, secret, style, timeoutMs } = settings;
   return new IntrospectionClient(
-    { url: settings.url, secret, style: settings.style, timeoutMs: settings.timeoutMs },
+    { url, secret, style, timeoutMs },
     {
       url: 'AUTHFORT_INTROSPECT_URL',
       secret: 'AUTHFORT_INTROSPECT_SECRET',

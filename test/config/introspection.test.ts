@@ -22,7 +22,7 @@ describe('introspection settings', () => {
     });
   });
 
-  it('splits client_id:client_secret for the RFC 7662 style', () => {
+  it('keeps client_id:client_secret whole for the RFC 7662 style', () => {
     const config = loadConfig({
       env: {
         ...URL_ENV,
@@ -35,12 +35,11 @@ describe('introspection settings', () => {
       style: 'rfc7662',
       url: 'https://auth.example.com/introspect',
       timeoutMs: 300,
-      clientId: 'gateway',
-      clientSecret: 'pa:ss',
+      secret: 'gateway:pa:ss',
     });
   });
 
-  for (const secret of [SECRET, ':only-secret', 'only-id:']) {
+  for (const secret of [SECRET, ':only-secret']) {
     it(`refuses ${JSON.stringify(secret)} for the RFC 7662 style without quoting it`, () => {
       const env = {
         ...URL_ENV,
@@ -50,6 +49,15 @@ describe('introspection settings', () => {
       assertConfigError(() => loadConfig({ env }), 'AUTHFORT_INTROSPECT_SECRET', secret);
     });
   }
+
+  it('accepts an empty client secret (a public client), as the introspection client does', () => {
+    const env = {
+      ...URL_ENV,
+      AUTHFORT_INTROSPECT_STYLE: 'rfc7662',
+      AUTHFORT_INTROSPECT_SECRET: 'public-client:',
+    };
+    assert.equal(loadConfig({ env }).introspection?.secret, 'public-client:');
+  });
 
   it('requires the secret with the endpoint', () => {
     assertConfigError(() => loadConfig({ env: URL_ENV }), 'AUTHFORT_INTROSPECT_SECRET');

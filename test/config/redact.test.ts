@@ -27,7 +27,7 @@ describe('redacted configuration for the start-up log', () => {
     });
   });
 
-  it('replaces the RFC 7662 client secret and keeps the client id', () => {
+  it('replaces the RFC 7662 client credentials', () => {
     const config = loadConfig({
       env: {
         ...BASE_ENV,
@@ -39,8 +39,7 @@ describe('redacted configuration for the start-up log', () => {
     const json = JSON.stringify(redactConfig(config));
 
     assert.ok(!json.includes(SECRET));
-    assert.ok(json.includes('"clientId":"gateway"'));
-    assert.ok(json.includes(`"clientSecret":"${REDACTED}"`));
+    assert.ok(json.includes(`"secret":"${REDACTED}"`));
   });
 
   it('strips user names and passwords from URLs', () => {
