@@ -32,6 +32,8 @@ import {
   parseChallenge,
   startHarness,
   type CheckOutcome,
+  INTROSPECTION_SECRET,
+  introspectionEnv,
 } from '../support/service-harness.js';
 
 const key = await generateSigningKey();
@@ -391,13 +393,10 @@ describe('gRPC Check: dependencies', () => {
   });
 
   it('allows an active token and refuses an inactive one with ERR_TOKEN_INACTIVE', async (t) => {
-    const introspection = await serveIntrospection(t, { secret: 'introspection-secret' });
+    const introspection = await serveIntrospection(t, { secret: INTROSPECTION_SECRET });
     const svc = await startHarness(t, {
       key,
-      env: {
-        AUTHFORT_INTROSPECT_URL: introspection.url,
-        AUTHFORT_INTROSPECT_SECRET: 'introspection-secret',
-      },
+      env: introspectionEnv(introspection),
     });
     const active = await signToken(key, { claims: authFortClaims({ sub: 'active-user' }) });
     const inactive = await signToken(key, { claims: authFortClaims({ sub: 'banned-user' }) });
@@ -413,13 +412,10 @@ describe('gRPC Check: dependencies', () => {
   });
 
   it('judges an introspected route by the roles the auth server reports now', async (t) => {
-    const introspection = await serveIntrospection(t, { secret: 'introspection-secret' });
+    const introspection = await serveIntrospection(t, { secret: INTROSPECTION_SECRET });
     const svc = await startHarness(t, {
       key,
-      env: {
-        AUTHFORT_INTROSPECT_URL: introspection.url,
-        AUTHFORT_INTROSPECT_SECRET: 'introspection-secret',
-      },
+      env: introspectionEnv(introspection),
     });
     const claims = (sub: string) => authFortClaims({ sub, roles: ['admin', 'user'] });
     const demoted = await signToken(key, { claims: claims('demoted') });
@@ -441,13 +437,10 @@ describe('gRPC Check: dependencies', () => {
   });
 
   it('does not ask the introspection endpoint when the route roles already fail', async (t) => {
-    const introspection = await serveIntrospection(t, { secret: 'introspection-secret' });
+    const introspection = await serveIntrospection(t, { secret: INTROSPECTION_SECRET });
     const svc = await startHarness(t, {
       key,
-      env: {
-        AUTHFORT_INTROSPECT_URL: introspection.url,
-        AUTHFORT_INTROSPECT_SECRET: 'introspection-secret',
-      },
+      env: introspectionEnv(introspection),
     });
     const token = await signToken(key);
     introspection.setActive(token);
@@ -466,15 +459,12 @@ describe('gRPC Check: dependencies', () => {
   });
 
   it('fails the RPC with UNAVAILABLE when the introspection endpoint fails', async (t) => {
-    const introspection = await IntrospectionServer.start({ secret: 'introspection-secret' });
+    const introspection = await IntrospectionServer.start({ secret: INTROSPECTION_SECRET });
     let closed = false;
     t.after(() => (closed ? undefined : introspection.close()));
     const svc = await startHarness(t, {
       key,
-      env: {
-        AUTHFORT_INTROSPECT_URL: introspection.url,
-        AUTHFORT_INTROSPECT_SECRET: 'introspection-secret',
-      },
+      env: introspectionEnv(introspection),
     });
     const extensions = { contextExtensions: { introspect: 'true' } };
 

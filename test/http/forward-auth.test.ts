@@ -9,7 +9,13 @@ import { describe, it } from 'node:test';
 import { serveIntrospection } from '../support/introspection-server.js';
 import { JwksServer } from '../support/jwks-server.js';
 import { authFortClaims, generateSigningKey, nowSeconds, signToken } from '../support/keys.js';
-import { parseChallenge, startHarness, type HttpAnswer } from '../support/service-harness.js';
+import {
+  INTROSPECTION_SECRET,
+  introspectionEnv,
+  parseChallenge,
+  startHarness,
+  type HttpAnswer,
+} from '../support/service-harness.js';
 
 const key = await generateSigningKey();
 
@@ -137,13 +143,10 @@ describe('GET /auth', () => {
   });
 
   it('introspects on /auth?roles=admin&introspect=true', async (t) => {
-    const introspection = await serveIntrospection(t, { secret: 'introspection-secret' });
+    const introspection = await serveIntrospection(t, { secret: INTROSPECTION_SECRET });
     const svc = await startHarness(t, {
       key,
-      env: {
-        AUTHFORT_INTROSPECT_URL: introspection.url,
-        AUTHFORT_INTROSPECT_SECRET: 'introspection-secret',
-      },
+      env: introspectionEnv(introspection),
     });
     const claims = (sub: string) => authFortClaims({ sub, roles: ['admin'] });
     const active = await signToken(key, { claims: claims('active') });

@@ -29,6 +29,8 @@ import {
   checkRequest,
   httpRequest,
   startHarness,
+  INTROSPECTION_SECRET,
+  introspectionEnv,
 } from '../support/service-harness.js';
 
 const key = await generateSigningKey();
@@ -114,11 +116,11 @@ describe('startService: ports and readiness', () => {
   });
 
   it('answers a Check in flight when close() begins, then closes', async (t) => {
-    const introspection = await IntrospectionServer.start({ secret: 's3cret' });
+    const introspection = await IntrospectionServer.start({ secret: INTROSPECTION_SECRET });
     t.after(() => introspection.close());
     const svc = await startHarness(t, {
       key,
-      env: { AUTHFORT_INTROSPECT_URL: introspection.url, AUTHFORT_INTROSPECT_SECRET: 's3cret' },
+      env: introspectionEnv(introspection),
     });
     const token = await signToken(key);
     introspection.setActive(token).fail({ kind: 'delay', ms: 300 });

@@ -93,6 +93,14 @@ export function baseEnv(issuer: JwksServer): Record<string, string> {
   };
 }
 
+/** The bearer secret the harness's introspection servers demand. */
+export const INTROSPECTION_SECRET = 'introspection-secret';
+
+/** The environment that points a service at `server` for introspection. */
+export function introspectionEnv(server: { readonly url: string }): Record<string, string> {
+  return { AUTHFORT_INTROSPECT_URL: server.url, AUTHFORT_INTROSPECT_SECRET: INTROSPECTION_SECRET };
+}
+
 /** A YAML file in a temporary directory, removed when the test ends. */
 export function yamlFile(t: TestContext, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'authfort-harness-'));
